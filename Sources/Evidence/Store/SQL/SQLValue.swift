@@ -1,0 +1,148 @@
+import Foundation
+
+/// A value bound to or read from a SQL statement, independent of the database engine.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob(Data)
+}
+
+/// The column names of a result set, shared by its rows.
+public final class SQLColumns: Sendable {
+    /// The names in order.
+    public let names: [String]
+    let positions: [String: Int]
+
+    /// Columns by name.
+    public init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+        self.positions = positions
+    }
+}
+
+/// One result row, read by column name. A value of the wrong type is a corrupt store (rows are only
+/// ever written by drreport), reported with the table and column.
+public struct SQLRow: Sendable {
+    /// The columns.
+    public let columns: SQLColumns
+    /// The values, in column order.
+    public let values: [SQLValue]
+    /// The table, for messages.
+    let table: String
+
+    /// A row.
+    public init(columns: SQLColumns, values: [SQLValue], table: String = "query") {
+        self.columns = columns
+        self.values = values
+        self.table = table
+    }
+
+    /// The raw value of a column (`null` when absent).
+    public subscript(name: String) -> SQLValue {
+        guard let index = columns.positions[name], index < values.count else { return .null }
+        return values[index]
+    }
+
+    func corrupt(_ name: String, _ expected: String) -> EvidenceError {
+        EvidenceError(.store, source: table, field: name, "corrupt store row: expected \(expected)")
+    }
+
+    func optionalString(_ name: String) throws(EvidenceError) -> String? {
+        switch self[name] {
+        case .null: return nil
+        case .text(let text): return text
+        default: throw corrupt(name, "text")
+        }
+    }
+
+    func string(_ name: String) throws(EvidenceError) -> String {
+        guard let text = try optionalString(name) else { throw corrupt(name, "text, found null") }
+        return text
+    }
+
+    func optionalInt(_ name: String) throws(EvidenceError) -> Int64? {
+        switch self[name] {
+        case .null: return nil
+        case .integer(let value): return value
+        default: throw corrupt(name, "an integer")
+        }
+    }
+
+    func int(_ name: String) throws(EvidenceError) -> Int64 {
+        guard let value = try optionalInt(name) else { throw corrupt(name, "an integer, found null") }
+        return value
+    }
+
+    func optionalBool(_ name: String) throws(EvidenceError) -> Bool? {
+        try optionalInt(name).map { $0 != 0 }
+    }
+
+    func blob(_ name: String) throws(EvidenceError) -> Data {
+        switch self[name] {
+        case .blob(let data): return data
+        case .text(let text): return Data(text.utf8)
+        default: throw corrupt(name, "bytes")
+        }
+    }
+
+    func hash(_ name: String) throws(EvidenceError) -> ContentHash {
+        guard let hash = ContentHash(parsing: try string(name)) else { throw corrupt(name, "a sha256 hash") }
+        return hash
+    }
+
+    /// An instant stored as `<prefix>_ns` and `<prefix>_off`.
+    func optionalInstant(_ prefix: String) throws(EvidenceError) -> Instant? {
+        guard let nanos = try optionalInt(prefix + "_ns") else { return nil }
+        let offset = try optionalInt(prefix + "_off") ?? 0
+        return Instant(nanosecondsSinceEpoch: nanos, utcOffsetSeconds: Int32(truncatingIfNeeded: offset))
+    }
+
+    func instant(_ prefix: String) throws(EvidenceError) -> Instant {
+        guard let instant = try optionalInstant(prefix) else { throw corrupt(prefix + "_ns", "an instant, found null") }
+        return instant
+    }
+
+    func json(_ name: String) throws(EvidenceError) -> JSONValue? {
+        guard let text = try optionalString(name) else { return nil }
+        do {
+            return try JSONReader.read(text)
+        } catch {
+            throw corrupt(name, "JSON")
+        }
+    }
+
+    func stringArray(_ name: String) throws(EvidenceError) -> [String]? {
+        guard let value = try json(name) else { return nil }
+        guard case .array(let elements) = value else { throw corrupt(name, "a JSON array") }
+        var strings: [String] = []
+        for element in elements {
+            guard case .string(let text) = element else { throw corrupt(name, "a JSON array of strings") }
+            strings.append(text)
+        }
+        return strings
+    }
+}
+
+/// Values for one INSERT, added in the table's column order.
+struct SQLRowBuilder {
+    var values: [SQLValue] = []
+
+    mutating func add(_ value: String?) { values.append(value.map(SQLValue.text) ?? .null) }
+    mutating func add(_ value: Int64?) { values.append(value.map(SQLValue.integer) ?? .null) }
+    mutating func add(_ value: Int?) { values.append(value.map { .integer(Int64($0)) } ?? .null) }
+    mutating func add(_ value: Bool?) { values.append(value.map { .integer($0 ? 1 : 0) } ?? .null) }
+    mutating func add(_ value: ContentHash) { values.append(.text(value.description)) }
+    mutating func add(_ value: Data) { values.append(.blob(value)) }
+
+    /// Two columns: nanoseconds and offset.
+    mutating func add(_ value: Instant?) {
+        add(value?.nanosecondsSinceEpoch)
+        add(value.map { Int64($0.utcOffsetSeconds) })
+    }
+
+    mutating func add(json value: JSONValue?) { add(value?.canonicalText) }
+    mutating func add(strings value: [String]?) { add(json: value.map { .array($0.map(JSONValue.string)) }) }
+}

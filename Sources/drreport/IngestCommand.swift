@@ -1,0 +1,114 @@
+import ArgumentParser
+import Evidence
+import Foundation
+
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store evidence files, apply record folders and archives in the evidence store.",
+        discussion: """
+            Each file, apply record folder (run.json, apply.jsonl, optional state.json) or .zip/.tar of \
+            one is stored in its own transaction with a ledger entry. Folders are walked. The same bytes \
+            twice are one piece of evidence. A bad file is listed with its location and nothing of it is \
+            stored; the good files of the batch are stored; the exit status is then 2.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Parse as this kind instead of detecting it: drill, apply, state, change or consistency.")
+    var kind: EvidenceKind?
+
+    @Option(help: "For --kind state: the workspace the state belongs to.")
+    var workspace: String?
+
+    @Option(help: "For --kind state: the region the state belongs to.")
+    var region: String?
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "For --kind state: the instant the state describes (RFC 3339); default: when it is first ingested.",
+        valueName: "timestamp"))
+    var asOf: String?
+
+    @Argument(help: "Files, folders or archives to ingest.")
+    var paths: [String]
+
+    func validate() throws {
+        if (workspace != nil || region != nil || asOf != nil), kind != .state {
+            throw ValidationError("--workspace, --region and --as-of go with --kind state")
+        }
+        if kind == .state, workspace == nil || region == nil {
+            throw ValidationError("--kind state needs --workspace and --region")
+        }
+        if let asOf, case .failure = Timestamp.parseRFC3339(asOf) {
+            throw ValidationError("--as-of '\(asOf)' is not an RFC 3339 timestamp with an offset")
+        }
+    }
+
+    func run() async throws {
+        var options = ParseOptions(kind: kind, workspace: workspace, region: region)
+        if let asOf, case .success(let instant) = Timestamp.parseRFC3339(asOf) { options.asOf = instant }
+        var rejected = 0
+        try await reportingErrors {
+            let items = EvidenceSources.items(for: paths)
+            let store = try storeOptions.open(create: true)
+            var stored = 0
+            var duplicates = 0
+            var progress = ProgressBar(total: items.count, label: "ingesting")
+            var done = 0
+            // Parse a window of items in parallel, store them one by one in input order, so the ledger
+            // order follows the command line and memory stays bounded.
+            let window = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+            for start in stride(from: 0, to: items.count, by: window) {
+                let batch = Array(items[start..<min(start + window, items.count)])
+                let parsed = await Self.parse(batch, options: options)
+                for result in parsed {
+                    done += 1
+                    switch result {
+                    case .failure(let error):
+                        progress.finish()
+                        Terminal.error(error.description)
+                        rejected += 1
+                    case .success(let evidence):
+                        for warning in evidence.warnings { progress.finish(); Terminal.warning(warning) }
+                        switch try await store.store(evidence) {
+                        case .stored(let entry):
+                            stored += 1
+                            Terminal.out(line("new", evidence.id, evidence.kind, evidence.source, evidence.content.covers, seq: entry.seq))
+                        case .duplicate(let existing):
+                            duplicates += 1
+                            let note = existing.source == evidence.source ? "" : " (first ingested as \(existing.source))"
+                            Terminal.out(line("duplicate", existing.id, existing.kind, evidence.source, existing.covers + note, seq: existing.seq))
+                        }
+                    }
+                    progress.update(done)
+                }
+            }
+            progress.finish()
+            Terminal.out("\(stored) new, \(duplicates) duplicate, \(rejected) rejected")
+        }
+        if rejected > 0 { throw ExitCode(2) }
+    }
+
+    private func line(_ status: String, _ id: ContentHash, _ kind: EvidenceKind, _ source: String, _ covers: String, seq: Int64) -> String {
+        "\(status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(id.description.prefix(23))  \(kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(source)  \(covers)"
+    }
+
+    /// Loads and parses items concurrently, returning the results in input order.
+    static func parse(_ items: [Result<EvidenceSources.Item, EvidenceError>], options: ParseOptions) async -> [Result<ParsedEvidence, EvidenceError>] {
+        await withTaskGroup(of: (Int, Result<ParsedEvidence, EvidenceError>).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask {
+                    let result = item.flatMap { EvidenceSources.load($0) }.flatMap { input in
+                        Result { () throws(EvidenceError) in try EvidenceParser.parse(input, options: options) }
+                    }
+                    return (index, result)
+                }
+            }
+            var results = [Result<ParsedEvidence, EvidenceError>?](repeating: nil, count: items.count)
+            for await (index, result) in group { results[index] = result }
+            return results.compactMap { $0 }
+        }
+    }
+}
+
+extension EvidenceKind: ExpressibleByArgument {}
