@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evidence
 import Foundation
+import Reports
 
 /// `--store`: the evidence store, from the flag, else `DRREPORT_STORE`, else `./drreport.db`.
 struct StoreOptions: ParsableArguments {
@@ -33,6 +34,9 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as EvidenceError {
+        Terminal.error(error.description)
+        throw ExitCode(2)
+    } catch let error as ReportsError {
         Terminal.error(error.description)
         throw ExitCode(2)
     }

@@ -1,0 +1,111 @@
+import Evidence
+import Foundation
+
+/// The outcome of checking a period: every finding, worst first within each rule, and the warnings
+/// about evidence the policy does not know.
+public struct Assessment: Sendable, Hashable, Codable {
+    /// The period (`2026-Q3`).
+    public var period: String
+    /// The period's first instant.
+    public var periodStart: Instant
+    /// The first instant after the period.
+    public var periodEnd: Instant
+    /// The rules run.
+    public var rules: [RuleID]
+    /// The findings, in rule order, worst first, then by subject.
+    public var findings: [Finding]
+    /// Evidence naming processes or workspaces the policy does not know, unused waivers, and the like.
+    public var warnings: [String]
+
+    /// The number of findings per status.
+    public var summary: [FindingStatus: Int] {
+        var counts: [FindingStatus: Int] = [:]
+        for status in FindingStatus.allCases { counts[status] = 0 }
+        for finding in findings { counts[finding.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// Whether any finding fails the gate (fail or indeterminate).
+    public var failsGate: Bool { findings.contains { $0.status.failsGate } }
+
+    /// Whether the evidence integrity rule failed.
+    public var integrityFailed: Bool {
+        findings.contains { $0.rule == .evidenceIntegrity && $0.status == .fail }
+    }
+
+    /// Orders findings: rule order, then worst status first, then subject in byte order.
+    public static func ordered(_ findings: [Finding]) -> [Finding] {
+        findings.sorted {
+            if $0.rule != $1.rule { return $0.rule < $1.rule }
+            if $0.status != $1.status { return $0.status < $1.status }
+            return $0.subject.utf8.lexicographicallyPrecedes($1.subject.utf8)
+        }
+    }
+}
+
+/// Runs the rules over a store for a period.
+public enum Assessor {
+    /// Checks a period with the selected rules (all when empty).
+    public static func assess(
+        store: any EvidenceStore, policy: Policy, period: Period, rules: Set<RuleID> = []
+    ) async throws(EvidenceError) -> Assessment {
+        let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
+        let context = try await RuleContext.load(store: store, policy: policy, period: period)
+        var findings: [Finding] = []
+        for rule in RuleID.allCases where selected.contains(rule) {
+            switch rule {
+            case .rto: findings += RTORule.evaluate(context)
+            case .rpo: findings += RPORule.evaluate(context)
+            case .consistency: findings += ConsistencyRule.evaluate(context)
+            case .parity: findings += try await ParityRule.evaluate(context, store: store)
+            case .applyParity: findings += ApplyParityRule.evaluate(context)
+            case .changeApproval: findings += ChangeApprovalRule.evaluate(context)
+            case .drillCadence: findings += DrillCadenceRule.evaluate(context)
+            case .evidenceIntegrity: findings.append(EvidenceIntegrityRule.evaluate(try await store.verify()))
+            }
+        }
+        let waived = Waivers.apply(findings, policy: policy, asOf: context.asOf)
+        var warnings = unknownNames(context)
+        for waiver in waived.unused where selected.contains(waiver.rule) {
+            warnings.append("waiver \(waiver.id) (drreport.yaml line \(waiver.line)) matches no failing finding of \(waiver.rule.rawValue) for \(waiver.subject)")
+        }
+        return Assessment(
+            period: period.description, periodStart: period.start, periodEnd: period.end,
+            rules: RuleID.allCases.filter { selected.contains($0) }, findings: Assessment.ordered(waived.findings),
+            warnings: warnings)
+    }
+
+    /// Evidence that names a process, workspace, region or table the policy does not know: reported,
+    /// never silently dropped.
+    static func unknownNames(_ context: RuleContext) -> [String] {
+        let policy = context.policy
+        var warnings: Set<String> = []
+        for attempt in context.attempts {
+            for event in attempt.events {
+                if let process = event.value.process, policy.process(process) == nil {
+                    warnings.insert("drill \(attempt.drill) (evidence \(event.evidence.short), line \(event.value.line)) names process '\(process)', which drreport.yaml does not define")
+                }
+                for process in event.value.processes ?? [] where policy.process(process) == nil {
+                    warnings.insert("drill \(attempt.drill) (evidence \(event.evidence.short), line \(event.value.line)) has process '\(process)' in scope, which drreport.yaml does not define")
+                }
+            }
+        }
+        for run in context.applyRuns where context.period.contains(run.instant) {
+            if policy.workspace(run.run.workspace) == nil {
+                warnings.insert("pipeline run \(run.run.id) (evidence \(run.evidence.short)) deploys workspace '\(run.run.workspace)', which drreport.yaml does not define")
+            }
+            if run.run.region != policy.primaryRegion, run.run.region != policy.secondaryRegion {
+                warnings.insert("pipeline run \(run.run.id) (evidence \(run.evidence.short)) deploys to region '\(run.run.region)', neither the primary nor the secondary")
+            }
+        }
+        for key in context.stateKeys where policy.workspace(key.workspace) == nil {
+            warnings.insert("a Terraform state of workspace '\(key.workspace)' in \(key.region) is stored, but drreport.yaml does not define that workspace")
+        }
+        for run in context.consistencyRuns where context.period.contains(run.value.checkedAt) {
+            for table in run.value.tables where policy.owners(of: table.table).isEmpty {
+                warnings.insert("consistency check \(run.value.checkRun) (evidence \(run.evidence.short)) reports table '\(table.table)', which no process in drreport.yaml owns")
+            }
+        }
+        return warnings.sorted()
+    }
+}

@@ -1,0 +1,163 @@
+import Evidence
+
+/// Compares two Terraform states the way dual-region parity needs (DESIGN §5): managed resources
+/// matched by address across all modules; configured attributes ignored; sensitive values never
+/// compared nor shown; arrays compared as multisets (Terraform writes sets, and sets of objects come
+/// out in hash order); `null`, `[]`, `{}` and an absent attribute all meaning "not set".
+public enum ParityComparator {
+    /// The longest value text a difference carries.
+    static let maximumValueLength = 240
+
+    /// The differences between the primary and the secondary state.
+    public static func compare(
+        primary: TerraformState, secondary: TerraformState, ignoring ignored: (String) -> [IgnorePath]
+    ) -> (compared: Int, differences: [ParityDifference]) {
+        let left = Dictionary(primary.resources.filter { $0.mode == "managed" }.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        let right = Dictionary(secondary.resources.filter { $0.mode == "managed" }.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        var differences: [ParityDifference] = []
+        var compared = 0
+        for address in Set(left.keys).union(right.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            switch (left[address], right[address]) {
+            case (let resource?, nil):
+                differences.append(ParityDifference(kind: .missingInSecondary, address: address, type: resource.type, path: "", primary: "present", secondary: nil))
+            case (nil, let resource?):
+                differences.append(ParityDifference(kind: .missingInPrimary, address: address, type: resource.type, path: "", primary: nil, secondary: "present"))
+            case (let first?, let second?):
+                compared += 1
+                let paths = ignored(first.type)
+                let a = normalise(Self.removing(paths, from: first.values))
+                let b = normalise(Self.removing(paths, from: second.values))
+                diff(a, b, path: "", address: address, type: first.type, into: &differences)
+            case (nil, nil):
+                break
+            }
+        }
+        return (compared, differences)
+    }
+
+    // MARK: - Ignoring
+
+    /// The value without the attributes the paths name.
+    static func removing(_ paths: [IgnorePath], from value: JSONValue) -> JSONValue {
+        paths.reduce(value) { removing($1.segments[...], from: $0) }
+    }
+
+    private static func removing(_ segments: ArraySlice<String>, from value: JSONValue) -> JSONValue {
+        guard let segment = segments.first else { return value }
+        let rest = segments.dropFirst()
+        switch value {
+        case .object(let object):
+            let members = object.members.compactMap { member -> JSONObject.Member? in
+                guard segment == "*" || segment == member.key else { return member }
+                if rest.isEmpty { return nil }
+                return JSONObject.Member(key: member.key, value: removing(rest, from: member.value), line: member.line)
+            }
+            return .object(JSONObject(members))
+        case .array(let elements):
+            // `*` or a position selects elements; a name applies to every element (a block list).
+            if segment == "*" {
+                return rest.isEmpty ? .array([]) : .array(elements.map { removing(rest, from: $0) })
+            }
+            if let index = Int(segment) {
+                guard index >= 0, index < elements.count else { return value }
+                var copy = elements
+                if rest.isEmpty { copy.remove(at: index) } else { copy[index] = removing(rest, from: copy[index]) }
+                return .array(copy)
+            }
+            return .array(elements.map { removing(segments, from: $0) })
+        default:
+            return value
+        }
+    }
+
+    // MARK: - Normalising
+
+    /// `nil` for "not set" (null, empty array, empty object, or an object of unset members).
+    static func normalise(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .null:
+            return nil
+        case .object(let object):
+            let members = object.members.compactMap { member in
+                normalise(member.value).map { JSONObject.Member(key: member.key, value: $0) }
+            }
+            return members.isEmpty ? nil : .object(JSONObject(members))
+        case .array(let elements):
+            let kept = elements.compactMap(normalise)
+            return kept.isEmpty ? nil : .array(kept)
+        default:
+            return value
+        }
+    }
+
+    // MARK: - Comparing
+
+    static func isSensitive(_ value: JSONValue?) -> Bool {
+        value == .string(TerraformResource.sensitiveMarker)
+    }
+
+    private static func diff(
+        _ a: JSONValue?, _ b: JSONValue?, path: String, address: String, type: String, into differences: inout [ParityDifference]
+    ) {
+        if isSensitive(a) || isSensitive(b) { return }
+        switch (a, b) {
+        case (nil, nil):
+            return
+        case (.object(let left)?, .object(let right)?):
+            diffObjects(left, right, path: path, address: address, type: type, into: &differences)
+        case (.object(let left)?, nil):
+            diffObjects(left, JSONObject([]), path: path, address: address, type: type, into: &differences)
+        case (nil, .object(let right)?):
+            diffObjects(JSONObject([]), right, path: path, address: address, type: type, into: &differences)
+        case (.array(let left)?, .array(let right)?):
+            // Multiset difference on canonical text: what is left on each side did not find its equal.
+            var unmatched: [String: Int] = [:]
+            for element in right { unmatched[element.canonicalText, default: 0] += 1 }
+            var leftovers: [JSONValue] = []
+            for element in left {
+                let key = element.canonicalText
+                if let count = unmatched[key], count > 0 { unmatched[key] = count - 1 } else { leftovers.append(element) }
+            }
+            var rightovers: [JSONValue] = []
+            for element in right {
+                let key = element.canonicalText
+                if let count = unmatched[key], count > 0 {
+                    unmatched[key] = count - 1
+                    rightovers.append(element)
+                }
+            }
+            if leftovers.isEmpty && rightovers.isEmpty { return }
+            if leftovers.count == 1, rightovers.count == 1 {
+                diff(leftovers[0], rightovers[0], path: path + "[*]", address: address, type: type, into: &differences)
+                return
+            }
+            differences.append(ParityDifference(
+                kind: .changed, address: address, type: type, path: path,
+                primary: leftovers.isEmpty ? nil : shorten(JSONValue.array(leftovers).canonicalText),
+                secondary: rightovers.isEmpty ? nil : shorten(JSONValue.array(rightovers).canonicalText)))
+        case (.number(let left)?, .number(let right)?):
+            if left != right, Double(left) != Double(right) {
+                differences.append(ParityDifference(kind: .changed, address: address, type: type, path: path, primary: left, secondary: right))
+            }
+        default:
+            if a != b {
+                differences.append(ParityDifference(
+                    kind: .changed, address: address, type: type, path: path,
+                    primary: a.map { shorten($0.canonicalText) }, secondary: b.map { shorten($0.canonicalText) }))
+            }
+        }
+    }
+
+    private static func diffObjects(
+        _ left: JSONObject, _ right: JSONObject, path: String, address: String, type: String, into differences: inout [ParityDifference]
+    ) {
+        let keys = Set(left.keys).union(right.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for key in keys {
+            diff(left[key], right[key], path: path.isEmpty ? key : path + "." + key, address: address, type: type, into: &differences)
+        }
+    }
+
+    static func shorten(_ text: String) -> String {
+        text.count > maximumValueLength ? String(text.prefix(maximumValueLength)) + "…" : text
+    }
+}

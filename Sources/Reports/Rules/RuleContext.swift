@@ -1,0 +1,154 @@
+import Evidence
+
+/// What every rule is evaluated against: the policy, the period, and the evidence of the period read
+/// once from the store. Terraform states are not in it: parity reads them one workspace at a time so
+/// memory stays bounded at bank scale.
+public struct RuleContext: Sendable {
+    /// The policy.
+    public var policy: Policy
+    /// The period assessed.
+    public var period: Period
+    /// The instant states and waivers are judged at: the period's last instant.
+    public var asOf: Instant
+    /// Drill attempts that started in the cadence look-back window or the period, in time order.
+    public var attempts: [DrillAttempt]
+    /// Consistency-check runs of those drills and of the period.
+    public var consistencyRuns: [Stored<ConsistencyRun>]
+    /// Apply runs of the period, widened by the apply window on both sides for matching.
+    public var applyRuns: [StoredApplyRun]
+    /// Change requests named by the period's runs (every stored version).
+    public var changes: [Stored<ChangeRequest>]
+    /// Approvals of those changes.
+    public var approvals: [Stored<Approval>]
+    /// Every workspace and region with a state in the store.
+    public var stateKeys: [StateKey]
+
+    /// Reads what the rules need for a period.
+    public static func load(store: any EvidenceStore, policy: Policy, period: Period) async throws(EvidenceError) -> RuleContext {
+        let asOf = Instant(nanosecondsSinceEpoch: period.end.nanosecondsSinceEpoch - 1)
+        let lookBack = period.instant(policy.drillEvery, before: period.end)
+        let windowStart = min(lookBack, period.start)
+        var attempts: [DrillAttempt] = []
+        var runs: [Stored<ConsistencyRun>] = []
+        for drill in try await store.drillIDs() {
+            let events = try await store.drillEvents(drill: drill)
+            let drillAttempts = DrillAttempt.group(events).filter { $0.start >= windowStart && $0.start < period.end }
+            guard !drillAttempts.isEmpty else { continue }
+            attempts += drillAttempts
+            runs += try await store.consistencyRuns(drill: drill)
+        }
+        for run in try await store.consistencyRuns(from: period.start, to: period.end) where !runs.contains(run) {
+            runs.append(run)
+        }
+        let slack = policy.parity.applyWindow + 86_400
+        let applyRuns = try await store.applyRuns(from: period.start.adding(seconds: -slack), to: period.end.adding(seconds: slack))
+        let numbers = applyRuns.compactMap(\.run.changeRequest)
+        let changes = try await store.changeRequests(numbers: numbers)
+        let approvals = try await store.approvals(changeSysIDs: changes.map(\.value.sysID))
+        return RuleContext(
+            policy: policy, period: period, asOf: asOf,
+            attempts: attempts.sorted { ($0.start, $0.drill, $0.attempt) < ($1.start, $1.drill, $1.attempt) },
+            consistencyRuns: runs.sorted { ($0.value.checkedAt, $0.value.checkRun) < ($1.value.checkedAt, $1.value.checkRun) },
+            applyRuns: applyRuns, changes: changes, approvals: approvals, stateKeys: try await store.stateKeys())
+    }
+
+    /// A context built from values (for tests and callers that already hold the evidence).
+    public init(
+        policy: Policy, period: Period, asOf: Instant, attempts: [DrillAttempt], consistencyRuns: [Stored<ConsistencyRun>],
+        applyRuns: [StoredApplyRun], changes: [Stored<ChangeRequest>], approvals: [Stored<Approval>], stateKeys: [StateKey]
+    ) {
+        self.policy = policy
+        self.period = period
+        self.asOf = asOf
+        self.attempts = attempts
+        self.consistencyRuns = consistencyRuns
+        self.applyRuns = applyRuns
+        self.changes = changes
+        self.approvals = approvals
+        self.stateKeys = stateKeys
+    }
+
+    /// The attempts that started in the period.
+    public var periodAttempts: [DrillAttempt] { attempts.filter { period.contains($0.start) } }
+
+    /// The clock uncertainty of an event, in seconds.
+    func uncertainty(of event: DrillEvent) -> Int64 {
+        event.uncertaintySeconds.map(Int64.init) ?? policy.clockUncertainty
+    }
+
+    /// An event as findings cite it.
+    func reference(_ stored: Stored<DrillEvent>) -> EventReference {
+        EventReference(
+            event: stored.value.event.rawValue, time: stored.value.time, uncertaintySeconds: uncertainty(of: stored.value),
+            evidence: stored.evidence, line: stored.value.line, region: stored.value.region)
+    }
+}
+
+/// One attempt of a drill: its events in time order, and the processes in its scope.
+public struct DrillAttempt: Sendable, Hashable {
+    /// The drill id.
+    public var drill: String
+    /// The attempt number.
+    public var attempt: Int
+    /// The events, ordered by instant.
+    public var events: [Stored<DrillEvent>]
+    /// The processes in scope from `drill_started`, or `nil` for every process of the policy.
+    public var scope: [String]?
+    /// The scenario from `drill_started`, when logged.
+    public var scenario: DrillScenario?
+
+    /// The first event's instant.
+    public var start: Instant { events.first?.value.time ?? Instant(nanosecondsSinceEpoch: 0) }
+
+    /// `drill#attempt`.
+    public var label: String { "\(drill)#\(attempt)" }
+
+    /// The first event of a type (optionally for a process).
+    public func first(_ type: DrillEventType, process: String? = nil) -> Stored<DrillEvent>? {
+        events.first { $0.value.event == type && (process == nil || $0.value.process == process) }
+    }
+
+    /// The processes the attempt covers under a policy.
+    public func processes(in policy: Policy) -> [String] {
+        scope ?? policy.processes.map(\.id)
+    }
+
+    /// Groups a drill's events into attempts; an attempt without `drill_started` inherits the scope
+    /// of the latest earlier attempt that had one.
+    public static func group(_ events: [Stored<DrillEvent>]) -> [DrillAttempt] {
+        var byAttempt: [String: [Int: [Stored<DrillEvent>]]] = [:]
+        for event in events { byAttempt[event.value.drill, default: [:]][event.value.attempt, default: []].append(event) }
+        var attempts: [DrillAttempt] = []
+        for (drill, numbered) in byAttempt {
+            var inherited: (scope: [String]?, scenario: DrillScenario?) = (nil, nil)
+            for number in numbered.keys.sorted() {
+                let sorted = (numbered[number] ?? []).sorted {
+                    ($0.value.time, $0.evidence, $0.value.line) < ($1.value.time, $1.evidence, $1.value.line)
+                }
+                if let started = sorted.first(where: { $0.value.event == .drillStarted }) {
+                    inherited = (started.value.processes, started.value.scenario)
+                }
+                attempts.append(DrillAttempt(
+                    drill: drill, attempt: number, events: sorted, scope: inherited.scope, scenario: inherited.scenario))
+            }
+        }
+        return attempts.sorted { ($0.start, $0.drill, $0.attempt) < ($1.start, $1.drill, $1.attempt) }
+    }
+}
+
+/// Interval arithmetic on durations measured between uncertain instants (DESIGN §5): a duration is
+/// met only if its upper bound is within the target, not met if its lower bound exceeds it, and
+/// otherwise indeterminate. Everything is in whole seconds.
+public enum UncertainDuration {
+    /// The verdict on `measured ± uncertainty` against `target`.
+    public static func verdict(measured: Int64, uncertainty: Int64, target: Int64) -> FindingStatus {
+        if measured + uncertainty <= target { return .pass }
+        if measured - uncertainty > target { return .fail }
+        return .indeterminate
+    }
+
+    /// The whole seconds between two instants (each floored to its second first).
+    public static func seconds(from start: Instant, to end: Instant) -> Int64 {
+        end.secondsSinceEpoch - start.secondsSinceEpoch
+    }
+}

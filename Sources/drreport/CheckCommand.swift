@@ -1,0 +1,77 @@
+import ArgumentParser
+import Evidence
+import Foundation
+import Reports
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify RTO, RPO, consistency, parity, apply parity, change approval, drill cadence and evidence integrity.",
+        discussion: """
+            Exit 0 when every selected finding passes or is waived, 1 when one fails or is indeterminate, \
+            2 for invalid input (config, period, evidence store), 3 when the evidence store fails its \
+            integrity check.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The BIA policy (drreport.yaml).", valueName: "file"))
+    var config: String
+
+    @Option(help: ArgumentHelp("The quarter, e.g. 2026-Q3 (default: the current quarter in the policy's time zone).", valueName: "period"))
+    var period: String?
+
+    @Option(name: .customLong("rule"), help: ArgumentHelp("Only this rule (repeatable): \(RuleID.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "rule"))
+    var rules: [RuleID] = []
+
+    @Option(help: "text or json.")
+    var format: EvidenceCommand.OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Also write the findings as JUnit XML to this file.", valueName: "file"))
+    var junit: String?
+
+    func run() async throws {
+        var exitCode: Int32 = 0
+        try await reportingErrors {
+            let policy = try Policy.load(path: config)
+            let period = try period.map { text throws(ReportsError) in try Period(parsing: text, timeZone: policy.timeZone) }
+                ?? Period.containing(Instant.now, timeZone: policy.timeZone)
+            let store = try storeOptions.open()
+            let assessment = try await Assessor.assess(store: store, policy: policy, period: period, rules: Set(rules))
+            if let junit {
+                try OutputFile.write(try JUnitRenderer.render(assessment, timestamp: Instant.now), to: junit)
+            }
+            for warning in assessment.warnings { Terminal.warning(warning) }
+            switch format {
+            case .json:
+                Terminal.out(String(decoding: try JSONRenderer.render(assessment), as: UTF8.self))
+            case .text:
+                Terminal.out(TextRenderer.render(assessment, policy: policy, color: Terminal.stdoutIsTerminal))
+            }
+            exitCode = assessment.integrityFailed ? 3 : (assessment.failsGate ? 1 : 0)
+        }
+        if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+}
+
+extension RuleID: ExpressibleByArgument {}
+
+/// Writing product files: to a temporary file beside the target, then renamed, so a failure never
+/// leaves a half-written file.
+enum OutputFile {
+    static func write(_ data: Data, to path: String) throws(ReportsError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try data.write(to: temporary)
+            if FileManager.default.fileExists(atPath: url.path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ReportsError(.output, source: path, "cannot write the file (\((error as NSError).localizedDescription))")
+        }
+    }
+}

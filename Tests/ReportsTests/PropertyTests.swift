@@ -1,0 +1,165 @@
+import Foundation
+import PropertyBased
+import Testing
+
+@testable import Evidence
+@testable import Reports
+
+/// A small deterministic generator (SplitMix64) to grow random JSON trees from one generated seed, so
+/// the property library drives (and reports) the seed.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func value(depth: Int = 0) -> JSONValue {
+        switch below(depth > 3 ? 4 : 7) {
+        case 0: return .string(["a", "b", "CAN_VIEW", "15.4.x-scala2.12", "Standard_D8ds_v5", "é"][below(6)])
+        case 1: return .number(String(below(100)))
+        case 2: return .bool(below(2) == 0)
+        case 3: return .string("v\(below(1000))")
+        case 4, 5:
+            var members: [JSONObject.Member] = []
+            for index in 0..<(1 + below(4)) { members.append(JSONObject.Member(key: "k\(index)\(below(3))", value: value(depth: depth + 1))) }
+            return .object(JSONObject(members))
+        default:
+            return .array((0..<(1 + below(4))).map { _ in .object(JSONObject([JSONObject.Member(key: "x", value: value(depth: depth + 2)), JSONObject.Member(key: "n", value: .number(String(below(9))))])) })
+        }
+    }
+
+    mutating func shuffled(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements):
+            var copy = elements.map { shuffled($0) }
+            for index in stride(from: copy.count - 1, to: 0, by: -1) { copy.swapAt(index, below(index + 1)) }
+            return .array(copy)
+        case .object(let object):
+            return .object(JSONObject(object.members.map { JSONObject.Member(key: $0.key, value: shuffled($0.value)) }.reversed()))
+        default:
+            return value
+        }
+    }
+}
+
+@Suite("properties of the parity normaliser")
+struct NormaliserPropertyTests {
+    static let ignore: @Sendable (String) -> [IgnorePath] = { _ in [IgnorePath("id"), IgnorePath("provider_config.*.workspace_id")] }
+
+    func state(_ seed: UInt64, resources count: Int) -> TerraformState {
+        var random = SplitMix(state: seed)
+        let resources = (0..<count).map { index -> TerraformResource in
+            guard case .object(let object) = random.value(depth: 1) else {
+                return TerraformResource(address: "t.r\(index)", type: "t", name: "r\(index)", values: .object(JSONObject([])))
+            }
+            var members = object.members
+            members.append(JSONObject.Member(key: "id", value: .string("id-\(random.next())")))
+            members.append(JSONObject.Member(key: "provider_config", value: .array([.object(JSONObject([JSONObject.Member(key: "workspace_id", value: .string("\(random.next())"))]))])))
+            return TerraformResource(address: "t.r\(index)", type: "t", name: "r\(index)", values: .object(JSONObject(members)))
+        }
+        return TerraformState(formatVersion: "1.0", resources: resources)
+    }
+
+    @Test func aStateEqualsItselfReorderedWithDifferentIgnoredValues() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...12)) { seed, count in
+            let primary = state(seed, resources: count)
+            var random = SplitMix(state: seed ^ 0xDEAD_BEEF)
+            // Same values, every array and object reordered, ids and workspace ids regenerated.
+            let secondary = TerraformState(formatVersion: "1.0", resources: primary.resources.reversed().map { resource in
+                var copy = resource
+                copy.values = random.shuffled(ParityComparator.removing(Self.ignore("t"), from: resource.values))
+                return copy
+            })
+            let result = ParityComparator.compare(primary: primary, secondary: secondary, ignoring: Self.ignore)
+            #expect(result.differences == [])
+            #expect(result.compared == count)
+        }
+    }
+
+    @Test func comparisonIsSymmetric() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.uint64(in: 0...UInt64.max)) { first, second in
+            let a = state(first, resources: 4)
+            let b = state(second, resources: 4)
+            let forward = ParityComparator.compare(primary: a, secondary: b, ignoring: Self.ignore).differences
+            let backward = ParityComparator.compare(primary: b, secondary: a, ignoring: Self.ignore).differences
+            #expect(forward.count == backward.count)
+            #expect(forward.isEmpty == backward.isEmpty)
+            #expect(Set(forward.map { "\($0.address) \($0.path) \($0.primary ?? "-") \($0.secondary ?? "-")" })
+                == Set(backward.map { "\($0.address) \($0.path) \($0.secondary ?? "-") \($0.primary ?? "-")" }))
+        }
+    }
+
+    @Test func aChangedLeafIsAlwaysFoundAndASensitiveOneNever() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.bool) { seed, sensitive in
+            let primary = state(seed, resources: 3)
+            var secondary = primary
+            let marker = "secret-\(seed)"
+            let first = secondary.resources[0]
+            guard case .object(let object) = first.values else { return }
+            let leaf: JSONValue = sensitive ? .string(TerraformResource.sensitiveMarker) : .string(marker)
+            secondary.resources[0].values = .object(JSONObject(object.members + [JSONObject.Member(key: "zz_added", value: leaf)]))
+            var left = primary
+            if sensitive, case .object(let original) = left.resources[0].values {
+                left.resources[0].values = .object(JSONObject(original.members + [JSONObject.Member(key: "zz_added", value: .string(TerraformResource.sensitiveMarker))]))
+            }
+            let differences = ParityComparator.compare(primary: left, secondary: secondary, ignoring: Self.ignore).differences
+            if sensitive {
+                #expect(differences.isEmpty)
+            } else {
+                #expect(differences.map(\.path) == ["zz_added"])
+                #expect(differences.first?.secondary == "\"\(marker)\"")
+            }
+        }
+    }
+}
+
+@Suite("properties of duration arithmetic with clock uncertainty")
+struct IntervalPropertyTests {
+    @Test func verdictMatchesTheBounds() async {
+        await propertyCheck(count: 500, input: Gen.int64(in: -100...30_000), Gen.int64(in: 0...60), Gen.int64(in: 0...20_000)) { measured, uncertainty, target in
+            let verdict = UncertainDuration.verdict(measured: measured, uncertainty: uncertainty, target: target)
+            switch verdict {
+            case .pass: #expect(measured + uncertainty <= target)
+            case .fail: #expect(measured - uncertainty > target)
+            case .indeterminate: #expect(measured + uncertainty > target && measured - uncertainty <= target)
+            case .waived: Issue.record("a duration is never waived")
+            }
+            if uncertainty == 0 { #expect(verdict == (measured <= target ? .pass : .fail)) }
+        }
+    }
+
+    @Test func moreTimeNeverImprovesTheVerdict() async {
+        await propertyCheck(count: 500, input: Gen.int64(in: 0...30_000), Gen.int64(in: 0...60), Gen.int64(in: 0...20_000), Gen.int64(in: 0...500)) { measured, uncertainty, target, extra in
+            let before = UncertainDuration.verdict(measured: measured, uncertainty: uncertainty, target: target)
+            let after = UncertainDuration.verdict(measured: measured + extra, uncertainty: uncertainty, target: target)
+            let rank: [FindingStatus: Int] = [.pass: 0, .indeterminate: 1, .fail: 2]
+            #expect((rank[after] ?? 0) >= (rank[before] ?? 0))
+        }
+    }
+
+    @Test func moreUncertaintyOnlyMovesTowardIndeterminate() async {
+        await propertyCheck(count: 500, input: Gen.int64(in: 0...30_000), Gen.int64(in: 0...60), Gen.int64(in: 0...20_000), Gen.int64(in: 0...120)) { measured, uncertainty, target, extra in
+            let before = UncertainDuration.verdict(measured: measured, uncertainty: uncertainty, target: target)
+            let after = UncertainDuration.verdict(measured: measured, uncertainty: uncertainty + extra, target: target)
+            #expect(after == before || after == .indeterminate)
+        }
+    }
+
+    @Test func durationsDoNotDependOnTheOffsetsTheyWereWrittenIn() async {
+        await propertyCheck(count: 500, input: Gen.int64(in: 1_700_000_000...1_900_000_000), Gen.int64(in: 0...200_000), Gen.int(in: -14...14), Gen.int(in: -14...14)) { start, length, first, second in
+            let a = Instant(secondsSinceEpoch: start)
+            let b = Instant(secondsSinceEpoch: start + length)
+            let shown = UncertainDuration.seconds(from: a.withOffset(Int32(first * 3600)), to: b.withOffset(Int32(second * 3600)))
+            #expect(shown == length)
+            // Written out and read back in any offset, the instants measure the same.
+            let reparsedA = try Timestamp.parseRFC3339(a.withOffset(Int32(first * 3600)).rfc3339()).get()
+            let reparsedB = try Timestamp.parseRFC3339(b.withOffset(Int32(second * 3600)).rfc3339()).get()
+            #expect(UncertainDuration.seconds(from: reparsedA, to: reparsedB) == length)
+        }
+    }
+}
