@@ -49,8 +49,17 @@ public enum Assessor {
     public static func assess(
         store: any EvidenceStore, policy: Policy, period: Period, rules: Set<RuleID> = []
     ) async throws(EvidenceError) -> Assessment {
-        let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
+        return try await assess(context: context, store: store, rules: rules)
+    }
+
+    /// Checks the period of a loaded context; `store` is read for states and the integrity check.
+    public static func assess(
+        context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = []
+    ) async throws(EvidenceError) -> Assessment {
+        let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
+        let policy = context.policy
+        let period = context.period
         var findings: [Finding] = []
         for rule in RuleID.allCases where selected.contains(rule) {
             switch rule {
