@@ -92,9 +92,9 @@ struct ParityRuleTests {
         #expect(result.status == .pass)
     }
 
-    @Test func stateInOneRegionOnlyFailsAndNoneIsIndeterminate() throws {
+    @Test func stateInOneRegionOnlyOrNoneIsIndeterminate() throws {
         let only = ParityRule.evaluate(try workspace(), primary: stored("westeurope", []), secondary: nil, policy: policy)
-        #expect(only.status == .fail)
+        #expect(only.status == .indeterminate)
         #expect(only.message.contains("no state in the secondary region northeurope"))
         let none = ParityRule.evaluate(try workspace(), primary: nil, secondary: nil, policy: policy)
         #expect(none.status == .indeterminate)
@@ -141,9 +141,11 @@ struct ApplyParityRuleTests {
         #expect(findings[1].message.contains("did not apply"))
     }
 
-    @Test func uatRunsAreNotSubjects() throws {
+    @Test func parityEnvironmentsRestrictTheSubjects() throws {
         let uat = Support.applyRun(id: 401, workspace: "retail-uat", environment: "uat", created: "2026-08-04T09:00:00Z", finished: "2026-08-04T09:20:00Z")
-        #expect(ApplyParityRule.evaluate(Support.context(policy: policy, applyRuns: [uat])).isEmpty)
+        #expect(ApplyParityRule.evaluate(Support.context(policy: policy, applyRuns: [uat])).map(\.subject) == ["retail-uat@401"])
+        let prodOnly = try Support.policy(Support.policyYAML.replacingOccurrences(of: "  apply_window: 24h", with: "  apply_window: 24h\n  environments: [prod]"))
+        #expect(ApplyParityRule.evaluate(Support.context(policy: prodOnly, applyRuns: [uat])).isEmpty)
     }
 }
 

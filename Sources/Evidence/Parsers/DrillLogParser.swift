@@ -131,6 +131,9 @@ public enum DrillLogParser {
                     .invalidValue, "scenario",
                     "expected one of " + DrillScenario.allCases.map(\.rawValue).joined(separator: ", "))
             }
+            guard type == .drillStarted else {
+                throw fields.error(.invalidValue, "scenario", "only a drill_started event names the scenario")
+            }
             scenario = parsed
         }
         let processes = try fields.optionalStringArray("processes")

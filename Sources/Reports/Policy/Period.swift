@@ -61,6 +61,12 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
         return Instant(secondsSinceEpoch: Int64(shifted.timeIntervalSince1970) - duration.seconds)
     }
 
+    /// The instant shown at the offset its time zone had at that moment (daylight saving included).
+    public static func local(_ instant: Instant, in timeZone: TimeZone) -> Instant {
+        let date = Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch))
+        return instant.withOffset(Int32(timeZone.secondsFromGMT(for: date)))
+    }
+
     static func instant(year: Int, month: Int, timeZone: TimeZone) -> Instant {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

@@ -65,8 +65,13 @@ public struct Policy: Sendable, Hashable {
         public var applyWindow: Int64
         /// Attribute paths to ignore, by resource type; `*` applies to every type.
         public var ignore: [String: [IgnorePath]]
-        /// The environments whose workspaces must be identical in both regions.
-        public var environments: [String]
+        /// The environments whose workspaces must be identical in both regions; `nil` means every workspace.
+        public var environments: [String]?
+
+        /// Whether parity applies to a workspace's environment.
+        public func applies(to environment: String) -> Bool {
+            environments?.contains(environment) ?? true
+        }
 
         /// The ignore paths for a resource type.
         public func ignored(for type: String) -> [IgnorePath] {

@@ -199,7 +199,7 @@ struct YAMLReader {
         }
         guard !processes.isEmpty else { throw fail(top["processes"], "processes", "expected at least one process") }
 
-        var parity = Policy.Parity(applyWindow: 24 * 3600, ignore: [:], environments: ["prod"])
+        var parity = Policy.Parity(applyWindow: 24 * 3600, ignore: [:], environments: nil)
         if let node = top["parity"] {
             let fields = try mapping(node, "parity", allowed: ["apply_window", "ignore", "environments"])
             if let window = fields["apply_window"] { parity.applyWindow = try seconds(window, "parity.apply_window") }

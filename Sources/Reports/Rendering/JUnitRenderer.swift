@@ -102,7 +102,7 @@ public enum JSONRenderer {
         }
     }
 
-    /// The JSON document, pretty-printed, keys in the documented order.
+    /// The JSON document, pretty-printed with sorted keys (deterministic), details in snake_case.
     public static func render(_ assessment: Assessment) throws(ReportsError) -> Data {
         let summary = assessment.summary
         let document = Document(
@@ -118,7 +118,8 @@ public enum JSONRenderer {
             },
             warnings: assessment.warnings)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         do {
             return try encoder.encode(document)
         } catch {

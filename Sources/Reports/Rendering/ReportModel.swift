@@ -293,7 +293,7 @@ extension ReportModel {
         for process in policy.processes where !drilled.contains(process.id) {
             exclusions.append("\(process.id): in no drill this period" + (process.criticality == .businessCritical ? " (drill cadence judged over \(policy.drillEvery))" : ""))
         }
-        for workspace in policy.workspaces where !policy.parity.environments.contains(workspace.environment) {
+        for workspace in policy.workspaces where !policy.parity.applies(to: workspace.environment) {
             exclusions.append("\(workspace.id): \(workspace.environment) workspace, not held to dual-region parity")
         }
         let scope = Scope(
@@ -305,7 +305,7 @@ extension ReportModel {
                     workspaces: $0.workspaces, tables: $0.tables, drilled: drilled.contains($0.id))
             },
             workspaces: policy.workspaces.map {
-                WorkspaceScope(id: $0.id, division: $0.division, environment: $0.environment, kind: $0.kind, parityApplies: policy.parity.environments.contains($0.environment))
+                WorkspaceScope(id: $0.id, division: $0.division, environment: $0.environment, kind: $0.kind, parityApplies: policy.parity.applies(to: $0.environment))
             },
             exclusions: exclusions)
 

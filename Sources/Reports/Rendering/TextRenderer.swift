@@ -21,9 +21,8 @@ public enum TextRenderer {
 
         var lines: [String] = []
         let zone = policy.timeZone
-        let first = assessment.periodStart.withOffset(Int32(zone.secondsFromGMT())).rfc3339(fractionDigits: 0).prefix(10)
-        let lastInstant = assessment.periodEnd.adding(seconds: -1)
-        let last = lastInstant.withOffset(Int32(zone.secondsFromGMT())).rfc3339(fractionDigits: 0).prefix(10)
+        let first = Period.local(assessment.periodStart, in: zone).rfc3339(fractionDigits: 0).prefix(10)
+        let last = Period.local(assessment.periodEnd.adding(seconds: -1), in: zone).rfc3339(fractionDigits: 0).prefix(10)
         lines.append(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
         for rule in assessment.rules {
             let findings = assessment.findings.filter { $0.rule == rule }

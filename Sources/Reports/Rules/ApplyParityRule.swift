@@ -9,7 +9,7 @@ public enum ApplyParityRule {
         let policy = context.policy
         let regions = [policy.primaryRegion, policy.secondaryRegion]
         return context.applyRuns
-            .filter { context.period.contains($0.instant) && regions.contains($0.run.region) && policy.parity.environments.contains($0.run.environment) }
+            .filter { context.period.contains($0.instant) && regions.contains($0.run.region) && policy.parity.applies(to: $0.run.environment) }
             .map { evaluate($0, context: context) }
     }
 
@@ -24,11 +24,12 @@ public enum ApplyParityRule {
         var details = ApplyParityDetails(
             runID: run.id, region: run.region, commit: run.commit, finished: stored.instant, counterpartRunID: nil,
             counterpartRegion: other, counterpartFinished: nil)
+        let requesters = context.changeRequesters(of: run)
         func finding(_ status: FindingStatus, _ message: String, measured: Int64? = nil, evidence: [ContentHash] = []) -> Finding {
             Finding(
                 rule: .applyParity, subject: subject, status: status, severity: severity, measuredSeconds: measured,
                 targetSeconds: window, message: message, evidence: [stored.evidence] + evidence,
-                details: FindingDetails(applyParity: details))
+                details: FindingDetails(applyParity: details, requesters: requesters.isEmpty ? nil : requesters))
         }
         guard stored.succeeded else {
             var message = "run \(run.id) in \(run.region) did not apply: pipeline \(run.result ?? run.state), terraform apply \(stored.apply.outcome.rawValue)"

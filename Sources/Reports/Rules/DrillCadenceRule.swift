@@ -21,7 +21,7 @@ public enum DrillCadenceRule {
             let details = CadenceDetails(
                 windowStart: windowStart, lastPassingDrill: lastPassing?.label, lastPassingTime: lastPassing?.start,
                 attempts: outcomes)
-            let since = windowStart.withOffset(Int32(context.policy.timeZone.secondsFromGMT())).rfc3339(fractionDigits: 0)
+            let since = Period.local(windowStart, in: context.policy.timeZone).rfc3339(fractionDigits: 0)
             let finding: (FindingStatus, String)
             if let lastPassing {
                 finding = (.pass, "last drill with RTO and RPO passed: \(lastPassing.label) on \(lastPassing.start.rfc3339(utc: true, fractionDigits: 0)), within \(context.policy.drillEvery)")

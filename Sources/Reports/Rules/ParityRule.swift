@@ -7,7 +7,7 @@ import Evidence
 public enum ParityRule {
     /// Findings for every workspace of the parity environments.
     public static func evaluate(_ context: RuleContext, store: any EvidenceStore) async throws(EvidenceError) -> [Finding] {
-        let workspaces = context.policy.workspaces.filter { context.policy.parity.environments.contains($0.environment) }
+        let workspaces = context.policy.workspaces.filter { context.policy.parity.applies(to: $0.environment) }
         let results = await withTaskGroup(of: (Int, Result<Finding, EvidenceError>).self) { group in
             var next = 0
             var results: [Result<Finding, EvidenceError>?] = Array(repeating: nil, count: workspaces.count)
@@ -67,9 +67,9 @@ public enum ParityRule {
         case (nil, nil):
             return finding(.indeterminate, "no state of the workspace in either region as of period end; parity is not evidenced")
         case (nil, _?):
-            return finding(.fail, "no state in the primary region \(policy.primaryRegion) as of period end; only \(policy.secondaryRegion) is evidenced")
+            return finding(.indeterminate, "no state in the primary region \(policy.primaryRegion) as of period end; only \(policy.secondaryRegion) is evidenced")
         case (_?, nil):
-            return finding(.fail, "no state in the secondary region \(policy.secondaryRegion) as of period end; the standby cannot be shown to match")
+            return finding(.indeterminate, "no state in the secondary region \(policy.secondaryRegion) as of period end; the standby cannot be shown to match")
         case (let primary?, let secondary?):
             let result = ParityComparator.compare(primary: primary.state, secondary: secondary.state) { policy.parity.ignored(for: $0) }
             details.compared = result.compared

@@ -50,12 +50,14 @@ public enum RTORule {
         let clockName = policy.rtoClock.rawValue
         if let aborted {
             var message = "attempt \(attempt.attempt) of \(attempt.drill) was aborted at \(aborted.value.time)"
+            var measured: Int64?
             if let restore, let start, restore.value.time < aborted.value.time {
-                message += " (service had been restored \(DurationText.format(UncertainDuration.seconds(from: start.value.time, to: restore.value.time))) after \(clockName))"
+                measured = UncertainDuration.seconds(from: start.value.time, to: restore.value.time)
+                message += " (service had been restored \(DurationText.format(measured ?? 0)) after \(clockName))"
             } else {
                 message += " before \(process.name) was restored"
             }
-            return finding(.fail, message + "; an aborted attempt does not demonstrate recovery")
+            return finding(.fail, message + "; an aborted attempt does not demonstrate recovery", measured: measured)
         }
         guard let start else {
             return finding(.indeterminate, "no \(clockName) event in \(attempt.label); the recovery time cannot be measured")

@@ -71,6 +71,15 @@ public struct RuleContext: Sendable {
     /// The attempts that started in the period.
     public var periodAttempts: [DrillAttempt] { attempts.filter { period.contains($0.start) } }
 
+    /// The identities of whoever requested a run's change (latest stored version), for waivers.
+    func changeRequesters(of run: PipelineRun) -> [String] {
+        guard let number = run.changeRequest else { return [] }
+        let latest = changes.filter { $0.value.number == number }
+            .max { ($0.value.updatedOn?.nanosecondsSinceEpoch ?? .min) < ($1.value.updatedOn?.nanosecondsSinceEpoch ?? .min) }
+        guard let reference = latest?.value.requestedBy else { return [] }
+        return [reference.value, reference.display].compactMap { $0 }.filter { !$0.isEmpty }
+    }
+
     /// The clock uncertainty of an event, in seconds.
     func uncertainty(of event: DrillEvent) -> Int64 {
         event.uncertaintySeconds.map(Int64.init) ?? policy.clockUncertainty
@@ -147,8 +156,9 @@ public enum UncertainDuration {
         return .indeterminate
     }
 
-    /// The whole seconds between two instants (each floored to its second first).
+    /// The whole seconds between two instants: the exact difference, truncated toward zero (a
+    /// fraction of a second never tips a verdict the clocks cannot resolve anyway).
     public static func seconds(from start: Instant, to end: Instant) -> Int64 {
-        end.secondsSinceEpoch - start.secondsSinceEpoch
+        (end.nanosecondsSinceEpoch - start.nanosecondsSinceEpoch) / 1_000_000_000
     }
 }
