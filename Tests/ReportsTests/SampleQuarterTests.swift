@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import Evidence
+@testable import Reports
+
+/// The sample quarter's verdicts, as samples/README.md documents them.
+@Suite("sample quarter 2026-Q3: the documented verdicts")
+struct SampleQuarterTests {
+    @Test func everyRuleGivesTheDocumentedCounts() async throws {
+        let quarter = try await SampleQuarter()
+        defer { quarter.remove() }
+        let assessment = try await Assessor.assess(store: quarter.store, policy: quarter.policy, period: quarter.period)
+        func counts(_ rule: RuleID) -> [Int] {
+            let findings = assessment.findings.filter { $0.rule == rule }
+            return [FindingStatus.pass, .fail, .indeterminate, .waived].map { status in findings.filter { $0.status == status }.count }
+        }
+        #expect(counts(.rto) == [4, 4, 2, 0])
+        #expect(counts(.rpo) == [7, 2, 1, 0])
+        #expect(counts(.consistency) == [25, 2, 0, 0])
+        #expect(counts(.parity) == [6, 1, 1, 1])
+        #expect(counts(.applyParity) == [22, 4, 0, 0])
+        #expect(counts(.changeApproval) == [14, 6, 0, 0])
+        #expect(counts(.drillCadence) == [3, 2, 0, 0])
+        #expect(counts(.evidenceIntegrity) == [1, 0, 0, 0])
+        #expect(assessment.warnings.isEmpty)
+    }
+
+    @Test func theDeliberateCasesHaveTheirMeasuredValues() async throws {
+        let quarter = try await SampleQuarter()
+        defer { quarter.remove() }
+        let findings = try await Assessor.assess(store: quarter.store, policy: quarter.policy, period: quarter.period).findings
+        func finding(_ rule: RuleID, _ subject: String) throws -> Finding {
+            try #require(findings.first { $0.rule == rule && $0.subject == subject })
+        }
+        let late = try finding(.rto, "core-banking-ledger@DR-2026-Q3-02#1")
+        #expect(late.measuredSeconds == Int64(14_460))
+        let straddling = try finding(.rto, "payments@DR-2026-Q3-02#1")
+        #expect(straddling.status == .indeterminate)
+        let aborted = try finding(.rto, "loan-origination@DR-2026-Q3-01#1")
+        #expect(aborted.measuredSeconds == Int64(6500))
+        let lost = try finding(.rpo, "core-banking-ledger@DR-2026-Q3-02#1")
+        #expect(lost.measuredSeconds == Int64(15_125))
+        let apart = try finding(.applyParity, "corporate-ledger-prod@28130")
+        #expect(apart.measuredSeconds == Int64(108_328))
+        #expect(try finding(.changeApproval, "28150").message.contains("approved 1m00s after the apply started"))
+        #expect(try finding(.parity, "neprix-user-prod").waiver?.id == "W-2026-004")
+        #expect(try finding(.applyParity, "retail-payments-prod@28170").waiver?.applied == false)
+        #expect(try finding(.drillCadence, "treasury-liquidity").message.hasPrefix("waiver W-2025-017 expired on 2026-06-30"))
+    }
+}
