@@ -52,7 +52,8 @@ let package = Package(
             dependencies: [
                 "Evidence",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ReportsTests",

@@ -112,16 +112,10 @@ struct ArchiveTests {
         for name in ["record.tar", "record.zip"] {
             let path = root.appendingPathComponent(name).path
             let result = Fixtures.load(.archive(path))
-            withKnownIssue(
-                """
-                TarReader and ZipReader skip every member with a path component starting with '.', meant for hidden \
-                files, so './run.json' (what `tar -C folder -cf x.tar .` writes) is dropped and the archive is refused \
-                as "archive holds no run.json"; expected the record, with the folder's identity
-                """
-            ) {
-                let evidence = try result.get()
-                #expect(evidence.id.description == Self.recordID, "\(name)")
-            }
+            let evidence = try result.get()
+            #expect(evidence.id.description == Self.recordID, "\(name)")
+        
+
         }
     }
 
@@ -379,16 +373,10 @@ struct ArchiveTests {
         entries[1].bytes[entries[1].bytes.startIndex] ^= 0x01
         let (root, path) = try Self.write(ZipBuilder.archive(entries), "crc.zip")
         defer { try? FileManager.default.removeItem(at: root) }
-        withKnownIssue(
-            """
-            ZipReader calls ZIPFoundation's consumer-based Archive.extract, which returns the computed CRC-32 \
-            without comparing it; ZipReader discards it (`_ = try archive.extract(…)`), so a corrupted member is \
-            accepted and stored as evidence; expected invalidArchive naming the member
-            """
-        ) {
-            Fixtures.load(.archive(path))
-                .expectError(ExpectedError(.invalidArchive, field: "apply.jsonl", mentions: ["corrupt"]), source: path)
-        }
+        Fixtures.load(.archive(path))
+            .expectError(ExpectedError(.invalidArchive, field: "apply.jsonl", mentions: ["corrupt"]), source: path)
+    
+
     }
 
     @Test("a hand-built zip of the record has the record's identity")

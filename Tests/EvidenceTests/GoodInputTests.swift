@@ -284,16 +284,10 @@ struct GoodInputTests {
     @Test("a ServiceNow XML whose CDATA text mentions <!DOCTYPE and <!ENTITY is not a DTD")
     func serviceNowCDATAMentioningDoctype() throws {
         let result = try Fixtures.parseFixture("good/servicenow-cdata-mentions-doctype.xml")
-        withKnownIssue(
-            """
-            ServiceNowXMLParser refuses any document whose bytes contain '<!DOCTYPE' or '<!ENTITY' anywhere, even \
-            inside CDATA or a comment (forbiddenDTD at line 6), although the document declares no DTD (libxml2's \
-            intSubset check after parsing would catch a real one); expected the change CHG0040005 to parse
-            """
-        ) {
-            let change = try #require(try result.get().content.changeExport?.changes.first)
-            #expect(change.number == "CHG0040005")
-        }
+        let change = try #require(try result.get().content.changeExport?.changes.first)
+        #expect(change.number == "CHG0040005")
+    
+
     }
 
     // MARK: Terraform state

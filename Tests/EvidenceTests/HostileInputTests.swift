@@ -13,8 +13,6 @@ struct HostileInputTests {
         var file: String
         var options = ParseOptions()
         var expected: ExpectedError
-        /// Set when the parser does not yet do what is expected: the explanation of the bug.
-        var bug: String?
         var testDescription: String { file + (options.kind.map { " --kind \($0.rawValue)" } ?? "") }
     }
 
@@ -24,12 +22,7 @@ struct HostileInputTests {
             expected: ExpectedError(.invalidJSON, line: 4, column: 52, mentions: ["truncated JSON", "end of input"])),
         Case(
             file: "truncated.json", options: ParseOptions(kind: .consistency),
-            expected: ExpectedError(.invalidJSON, line: 4, column: 52, mentions: ["truncated JSON", "end of input"]),
-            bug: """
-                with --kind consistency, a multi-line document that does not parse is re-read as JSON Lines and the \
-                error of its first line is reported (line 1, "truncated JSON … expected a value") instead of the \
-                document's own error (line 4, column 52); auto-detection gets it right
-                """),
+            expected: ExpectedError(.invalidJSON, line: 4, column: 52, mentions: ["truncated JSON", "end of input"])),
         Case(
             file: "wrong-type-consistency.json",
             expected: ExpectedError(
@@ -71,11 +64,7 @@ struct HostileInputTests {
         Case(
             file: "drill-ten-fraction-digits.jsonl",
             expected: ExpectedError(
-                .invalidTimestamp, line: 1, field: "time", mentions: ["fraction digits", "expected"]),
-            bug: """
-                the message for 10 fraction digits is "timestamp '…' has an out-of-range more than 9 fraction digits": \
-                ungrammatical, and it does not say what was expected (RFC 3339 with 0–9 fraction digits)
-                """),
+                .invalidTimestamp, line: 1, field: "time", mentions: ["fraction digits", "expected"])),
         Case(
             file: "state-format-2.json",
             expected: ExpectedError(
@@ -87,11 +76,7 @@ struct HostileInputTests {
             file: "state-duplicate-address.json", options: Fixtures.stateOptions,
             expected: ExpectedError(
                 .duplicateRecord, line: 8, field: "values.root_module.resources[1].address",
-                mentions: ["databricks_group.admins", "appears twice", "expected unique"]),
-            bug: """
-                TerraformStateParser reports a duplicate resource address with no line and field 'values', though \
-                the line and path of the second resource are known; expected line 8, field values.root_module.resources[1].address
-                """),
+                mentions: ["databricks_group.admins", "appears twice", "expected unique"])),
         Case(
             file: "doctype-external-entity.xml",
             expected: ExpectedError(.forbiddenDTD, line: 2, mentions: ["DOCTYPE", "refused"])),
@@ -141,28 +126,14 @@ struct HostileInputTests {
             file: "consistency-duplicate-table.json",
             expected: ExpectedError(
                 .duplicateRecord, line: 8, field: "table",
-                mentions: ["neprix.gold.exposures", "appears twice", "first at line 4"]),
-            bug: """
-                ConsistencyParser takes a table's line from its alphabetically first key ("action"), not from where the \
-                table starts: for a pretty-printed output the duplicate is reported at line 9 "first at line 5" instead \
-                of line 8 "first at line 4"
-                """),
+                mentions: ["neprix.gold.exposures", "appears twice", "first at line 4"])),
         Case(
             file: "servicenow-other-table.json",
             expected: ExpectedError(
-                .notEvidence, line: 4, field: "result[0]", mentions: ["not a change_request", "sysapproval_approver"]),
-            bug: """
-                ServiceNowParser takes a record's line from its alphabetically first key (caller_id, line 6) instead of \
-                where the record starts (line 4)
-                """),
+                .notEvidence, line: 3, field: "result[0]", mentions: ["not a change_request", "sysapproval_approver"])),
         Case(
             file: "servicenow-incident.json",
-            expected: ExpectedError(.notEvidence, field: "result[0]", mentions: ["not a change_request"]),
-            bug: """
-                ServiceNowParser takes any record with a `number` as a change_request: an incident export \
-                (INC0010023, sys_class_name incident) is stored as change evidence "INC0010023"; expected notEvidence \
-                (it is neither a change_request nor a sysapproval_approver record)
-                """),
+            expected: ExpectedError(.notEvidence, field: "result[0]", mentions: ["not a change_request"])),
         Case(
             file: "drill-unterminated-quote.csv",
             expected: ExpectedError(.invalidCSV, line: 2, mentions: ["row has 2 fields", "the header has 3"])),
@@ -170,18 +141,10 @@ struct HostileInputTests {
             file: "servicenow-bad-datetime.json",
             expected: ExpectedError(
                 .invalidTimestamp, line: 9, field: "result[0].end_date",
-                mentions: ["10/09/2026", "expected yyyy-MM-dd HH:mm:ss"]),
-            bug: """
-                ServiceNowParser reports every field error at the record's line (its alphabetically first key, \
-                "approval", line 7) rather than the line of the field itself (end_date, line 9), which JSON reading knows
-                """),
+                mentions: ["10/09/2026", "expected yyyy-MM-dd HH:mm:ss"])),
         Case(
             file: "duplicate-keys.json",
-            expected: ExpectedError(.invalidJSON, line: 7, column: 3, mentions: ["duplicate key", "check_run"]),
-            bug: """
-                JSONReader reports a duplicate key at column 1 whatever its real column; the key on line 7 starts \
-                at column 3 (the column should be the key's, or be left out)
-                """),
+            expected: ExpectedError(.invalidJSON, line: 7, column: 3, mentions: ["duplicate key", "check_run"])),
         Case(
             file: "lone-surrogate.jsonl",
             expected: ExpectedError(
@@ -193,11 +156,7 @@ struct HostileInputTests {
         let bytes = try Fixtures.data("hostile/" + hostile.file)
         let result = Fixtures.parse(bytes, name: hostile.file, options: hostile.options)
         let check = { result.expectError(hostile.expected, source: hostile.file) }
-        if let bug = hostile.bug {
-            withKnownIssue(Comment(rawValue: bug), check)
-        } else {
-            check()
-        }
+        check()
     }
 
     @Test("every file in Fixtures/hostile has an expected error")
@@ -238,15 +197,10 @@ struct HostileInputTests {
             0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
             0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
         ]
-        withKnownIssue(
-            """
-            the binary error names the first NUL (byte 8) as the byte that 'is not UTF-8 text', though byte 0 (0x89) \
-            already is not; expected "byte 0"
-            """
-        ) {
-            Fixtures.parse(Data(png), name: "logo.png")
-                .expectError(ExpectedError(.binary, mentions: ["byte 0", "expected"]), source: "logo.png")
-        }
+        Fixtures.parse(Data(png), name: "logo.png")
+            .expectError(ExpectedError(.binary, mentions: ["byte 0", "expected"]), source: "logo.png")
+    
+
     }
 
     @Test("a UTF-16 drill log (NULs between ASCII) is binary")
@@ -315,16 +269,10 @@ struct HostileInputTests {
     func invalidUTF8Early() {
         let good = Array(#"{"drill":"DR-1","time":"2026-09-12T08:00:00Z","event":"drill_started"}"#.utf8)
         let bytes = Data(good + [0x0A] + Self.latin1Line(2) + [0x0A])
-        withKnownIssue(
-            """
-            a JSON evidence file with one Latin-1 byte in a string (a common export mistake) is reported as \
-            'binary' with a byte offset and no line, because EvidenceParser's binary sniffing of the first 64 KiB \
-            runs before the JSON reader; expected invalidJSON at line 2, column 79 (the reader's own answer)
-            """
-        ) {
-            Fixtures.parse(bytes, name: "drill.jsonl")
-                .expectError(ExpectedError(.invalidJSON, line: 2, column: 79, mentions: ["UTF-8"]))
-        }
+        Fixtures.parse(bytes, name: "drill.jsonl")
+            .expectError(ExpectedError(.invalidJSON, line: 2, column: 79, mentions: ["UTF-8"]))
+    
+
     }
 
     @Test("invalid UTF-8 inside a JSON string past 64 KiB: invalidJSON at its line and column")

@@ -332,14 +332,9 @@ struct ReferenceFilesTests {
             let result = Fixtures.parse(try Fixtures.reference(file), name: file, options: ParseOptions(kind: kind))
             result.expectError(
                 ExpectedError(.notEvidence, field: root, mentions: ["<unload>", "<response>"]), source: file)
-            withKnownIssue(
-                """
-                XML elements are located by libxml2's xmlGetLineNo, which is the line where the start tag ENDS: \
-                a root element whose attributes span several lines is reported below the line it starts on
-                """
-            ) {
-                #expect(result.error?.line == line, "the root element starts on line \(line)")
-            }
+            #expect(result.error?.line == line, "the root element starts on line \(line)")
+        
+
         }
     }
 

@@ -128,7 +128,9 @@ public enum EvidenceSources {
     }
 
     /// The apply record in an archive's entries: `run.json` etc. at the top, or inside one top folder.
-    static func record(from entries: [(path: String, bytes: Data)], source: String) throws(EvidenceError) -> EvidenceInput {
+    static func record(from rawEntries: [(path: String, bytes: Data)], source: String) throws(EvidenceError) -> EvidenceInput {
+        // `tar -C folder -cf x.tar .` writes `./run.json`: `.` components carry no meaning.
+        let entries = rawEntries.map { (path: normalised($0.path), bytes: $0.bytes) }
         var folders: [String: [String: Data]] = [:]
         for entry in entries {
             let components = entry.path.split(separator: "/").map(String.init)
@@ -155,6 +157,16 @@ public enum EvidenceSources {
             }
         }
         return EvidenceInput(source: source, files: members, ignoredFiles: ignored)
+    }
+
+    /// A member path without `.` components or empty segments.
+    static func normalised(_ path: String) -> String {
+        path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// Whether a member is hidden (a component starting with `.`, other than `.` itself) or resource-fork litter.
+    static func isHidden(_ path: String) -> Bool {
+        path.hasPrefix("__MACOSX/") || path.split(separator: "/").contains { $0 != "." && $0.hasPrefix(".") }
     }
 
     /// Checks an archive member's path: relative, no `..`, no drive letters or backslashes.
@@ -196,17 +208,20 @@ enum ZipReader {
             case .file:
                 break
             }
-            if path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) || path.hasPrefix("__MACOSX/") { continue }
+            if EvidenceSources.isHidden(path) { continue }
             guard Int(entry.uncompressedSize) <= EvidenceSources.Limits.archiveBytes - total else {
                 throw EvidenceError(.tooLarge, source: source, field: path, "the archive inflates past 1 GiB; refused")
             }
             var data = Data()
             do {
-                _ = try archive.extract(entry, bufferSize: 65_536, skipCRC32: false) { chunk in
+                let checksum = try archive.extract(entry, bufferSize: 65_536, skipCRC32: false) { chunk in
                     guard data.count + chunk.count + total <= EvidenceSources.Limits.archiveBytes else {
                         throw EvidenceError(.tooLarge, source: source, field: path, "the archive inflates past 1 GiB; refused")
                     }
                     data.append(chunk)
+                }
+                guard checksum == entry.checksum else {
+                    throw EvidenceError(.invalidArchive, source: source, field: path, "the member's bytes do not match its CRC-32 (corrupt archive)")
                 }
             } catch let error as EvidenceError {
                 throw error
@@ -277,7 +292,7 @@ enum TarReader {
             guard total <= EvidenceSources.Limits.archiveBytes, entries.count < EvidenceSources.Limits.archiveEntries else {
                 throw EvidenceError(.tooLarge, source: source, "the archive is over 1 GiB or 10,000 entries; refused")
             }
-            if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            if EvidenceSources.isHidden(name) { continue }
             entries.append((name, Data(body)))
         }
         throw EvidenceError(.invalidArchive, source: source, "truncated tar archive (no end-of-archive blocks)")

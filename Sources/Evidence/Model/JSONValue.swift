@@ -82,9 +82,21 @@ public struct JSONObject: Sendable, Hashable {
     /// The members in key order.
     public private(set) var members: [Member]
 
+    /// The 1-based line of the opening brace in its source (0 when built in code). Not part of equality.
+    public var line: Int32 = 0
+
     /// An object from members already sorted by key with no duplicates.
-    init(sortedMembers: [Member]) {
+    init(sortedMembers: [Member], line: Int32 = 0) {
         self.members = sortedMembers
+        self.line = line
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.members == rhs.members
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(members)
     }
 
     /// An object from members in any order; a later duplicate key replaces an earlier one.

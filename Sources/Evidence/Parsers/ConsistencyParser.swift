@@ -32,8 +32,7 @@ public enum ConsistencyParser {
         for (index, element) in list.enumerated() {
             let fields = try JSONFields(element, path: "tables[\(index)]", source: source, line: root.lineOf("tables"))
             try fields.rejectUnknown(allowing: tableFields, what: "a table result")
-            let line = fields.object.members.first.map { Int($0.line) } ?? 1
-            tables.append(try table(fields, line: line))
+            tables.append(try table(fields, line: fields.line ?? 1))
         }
         let run = try self.run(root, tables: tables)
         try rejectDuplicateTables(run, source: source)

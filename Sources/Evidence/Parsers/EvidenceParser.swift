@@ -112,12 +112,18 @@ public enum EvidenceParser {
                 ? .change(try ServiceNowXMLParser.parse(bytes, source: source))
                 : .change(try ServiceNowParser.parseJSON(bytes, source: source))
         case .consistency?:
-            if case .success(let document) = Result(catching: { () throws(JSONReader.SyntaxError) in try JSONReader.read(bytes) }),
-                document["tables"] != nil
-            {
+            switch Result(catching: { () throws(JSONReader.SyntaxError) in try JSONReader.read(bytes) }) {
+            case .success(let document) where document["tables"] != nil:
                 return .consistency(try ConsistencyParser.parseDocument(document, source: source))
+            case .success:
+                return .consistency(try ConsistencyParser.parseJSONLines(bytes, source: source))
+            case .failure(let error):
+                // One JSON object per line is JSON Lines; otherwise it is a document that does not parse.
+                guard let line = JSONLines.split(bytes).first,
+                    (try? JSONReader.read(line.bytes, firstLine: line.number))?.objectValue != nil
+                else { throw EvidenceError(syntax: error, source: source) }
+                return .consistency(try ConsistencyParser.parseJSONLines(bytes, source: source))
             }
-            return .consistency(try ConsistencyParser.parseJSONLines(bytes, source: source))
         case nil:
             return try detect(bytes, first: first, name: name, source: source, options: options)
         }
@@ -213,26 +219,36 @@ public enum EvidenceParser {
         return StateBinding(workspace: workspace, region: region, asOf: options.asOf)
     }
 
-    /// The offset of the first byte that shows the data is not text: a NUL, or invalid UTF-8 within
-    /// the first 64 KiB (later bytes are the parsers' to judge).
+    /// The offset of the first byte that shows the data is not text at all: a NUL within the first
+    /// 8 KiB, or a file whose very first significant byte is not UTF-8. Text with a stray bad byte
+    /// later on is left to the parsers, which say where it is.
     static func binaryOffset(_ bytes: Data) -> Int? {
-        let window = bytes.prefix(65_536)
-        if let nul = window.firstIndex(of: 0) { return nul - bytes.startIndex }
+        let window = bytes.prefix(8192)
+        let invalid = firstInvalidUTF8(window, complete: bytes.count <= 8192)
+        if let nul = window.firstIndex(of: 0) {
+            return min(nul - bytes.startIndex, invalid ?? .max)
+        }
+        var start = bytes.count >= 3 && bytes.prefix(3) == Data([0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while start < window.count, [0x20, 0x09, 0x0A, 0x0D].contains(window[window.startIndex + start]) { start += 1 }
+        if let invalid, invalid == start { return invalid }
+        return nil
+    }
+
+    /// The offset of the first invalid UTF-8 sequence; a sequence cut by the end of an incomplete
+    /// window does not count.
+    static func firstInvalidUTF8(_ window: Data, complete: Bool) -> Int? {
         var iterator = window.makeIterator()
         var decoder = UTF8()
-        var offset = 0
         var consumed = 0
         while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar):
-                offset = consumed
                 consumed += UTF8.width(scalar)
             case .emptyInput:
                 return nil
             case .error:
-                // A sequence cut by the window's end is not evidence of binary data.
-                if window.count == 65_536, bytes.count > 65_536, consumed >= window.count - 3 { return nil }
-                return max(offset, consumed)
+                if !complete, consumed >= window.count - 3 { return nil }
+                return consumed
             }
         }
     }

@@ -17,6 +17,12 @@ public enum ServiceNowParser {
         var fields: [String: Field]
         var path: String
         var line: Int?
+        /// The line of each field, when known.
+        var lines: [String: Int] = [:]
+
+        func line(of field: String) -> Int? {
+            lines[field].flatMap { $0 > 0 ? $0 : nil } ?? line
+        }
     }
 
     /// Reads a Table API JSON export.
@@ -54,7 +60,8 @@ public enum ServiceNowParser {
                     record.fields[member.key] = field
                 }
             }
-            if let first = fields.object.members.first, first.line > 0 { record.line = Int(first.line) }
+            record.line = fields.line
+            record.lines = Dictionary(fields.object.members.map { ($0.key, Int($0.line)) }, uniquingKeysWith: { first, _ in first })
             records.append(record)
         }
         return try export(records, source: source)
@@ -97,25 +104,31 @@ public enum ServiceNowParser {
         var changes: [ChangeRequest] = []
         var approvals: [Approval] = []
         for record in records {
-            let table =
-                record.table
-                ?? (record.fields["sysapproval"] != nil && record.fields["approver"] != nil
-                    ? "sysapproval_approver" : (record.fields["number"] != nil ? "change_request" : nil))
-            switch table {
+            switch record.table ?? inferredTable(record) {
             case "change_request":
                 changes.append(try change(record, source: source))
             case "sysapproval_approver":
                 approvals.append(try approval(record, source: source))
             default:
+                let what = (record.fields["sys_class_name"]?.value).map { "a \($0) record" } ?? "a record"
                 throw EvidenceError(
                     .notEvidence, source: source, line: record.line, field: record.path,
-                    "not a change_request (number, sys_id) or sysapproval_approver (sysapproval, approver) record")
+                    "\(what), not a change_request (CHG number, sys_id) or sysapproval_approver (sysapproval, approver)")
             }
         }
         guard !changes.isEmpty || !approvals.isEmpty else {
             throw EvidenceError(.missingField, source: source, "no records; expected change requests or approvals")
         }
         return ChangeExport(changes: changes, approvals: approvals)
+    }
+
+    /// The table of a Table API record: its `sys_class_name` when exported, else recognised by its
+    /// fields (an approval's `sysapproval` and `approver`, a change's `CHG` number).
+    static func inferredTable(_ record: Record) -> String? {
+        if record.fields["sysapproval"] != nil, record.fields["approver"] != nil { return "sysapproval_approver" }
+        if let type = record.fields["sys_class_name"]?.value, !type.isEmpty { return type }
+        if let number = record.fields["number"]?.value, number.uppercased().hasPrefix("CHG") { return "change_request" }
+        return nil
     }
 
     private static func change(_ record: Record, source: String) throws(EvidenceError) -> ChangeRequest {
@@ -176,7 +189,7 @@ public enum ServiceNowParser {
             case "false", "0", "no": return false
             default:
                 throw EvidenceError(
-                    .invalidValue, source: source, line: record.line, field: record.path + "." + key,
+                    .invalidValue, source: source, line: record.line(of: key), field: record.path + "." + key,
                     "expected true or false")
             }
         }
@@ -190,7 +203,7 @@ public enum ServiceNowParser {
                 // Some exports carry RFC 3339 with an offset; accept that, but nothing naive in another grammar.
                 if case .success(let instant) = Timestamp.parseRFC3339(value) { return instant }
                 throw EvidenceError(
-                    .invalidTimestamp, source: source, line: record.line, field: record.path + "." + key,
+                    .invalidTimestamp, source: source, line: record.line(of: key), field: record.path + "." + key,
                     "'\(value.prefix(40))' is not a ServiceNow date-time; expected yyyy-MM-dd HH:mm:ss (UTC)")
             }
         }

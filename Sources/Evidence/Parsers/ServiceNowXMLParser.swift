@@ -17,13 +17,23 @@ public enum ServiceNowXMLParser {
                 "XML with a DOCTYPE or ENTITY declaration is refused; a ServiceNow export has none")
         }
         let document = try XMLDocument(bytes, source: source)
-        guard let root = document.root else {
+        let tagLines = startTagLines(in: bytes)
+        var seen: [String: Int] = [:]
+        func line(of element: XMLDocument.Element) -> Int {
+            let occurrence = seen[element.name, default: 0]
+            seen[element.name] = occurrence + 1
+            return tagLines[element.name].flatMap { occurrence < $0.count ? $0[occurrence] : nil } ?? element.line
+        }
+        guard var root = document.root else {
             throw EvidenceError(.invalidXML, source: source, "no root element; expected <unload> or <response>")
         }
+        root.line = line(of: root)
         var records: [ServiceNowParser.Record] = []
         switch root.name {
         case "unload":
-            for (index, element) in root.children.enumerated() {
+            for (index, child) in root.children.enumerated() {
+                var element = child
+                element.line = line(of: child)
                 guard element.name == "change_request" || element.name == "sysapproval_approver" else {
                     throw EvidenceError(
                         .notEvidence, source: source, line: element.line, field: element.name,
@@ -32,7 +42,10 @@ public enum ServiceNowXMLParser {
                 records.append(record(element, table: element.name, path: "unload/\(element.name)[\(index)]"))
             }
         case "response", "xml":
-            for (index, element) in root.children.enumerated() where element.name == "result" {
+            for (index, child) in root.children.enumerated() {
+                var element = child
+                element.line = line(of: child)
+                guard element.name == "result" else { continue }
                 records.append(record(element, table: nil, path: "\(root.name)/result[\(index)]"))
             }
         default:
@@ -57,30 +70,89 @@ public enum ServiceNowXMLParser {
         return ServiceNowParser.Record(table: table, fields: fields, path: path, line: element.line)
     }
 
-    /// The line of a `<!DOCTYPE` or `<!ENTITY` declaration, if the bytes hold one.
+    /// The line of a `<!DOCTYPE` (or a stray `<!ENTITY`) in the prolog, the only place a document type
+    /// declaration can be. The scan stops at the root element, so text that merely mentions one (in
+    /// CDATA, say) is not mistaken for it.
     static func declarationLine(in bytes: Data) -> Int? {
-        let patterns = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
-        return bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int? in
+        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int? in
             var line = 1
             var index = 0
+            func starts(with text: String, at offset: Int) -> Bool {
+                let pattern = Array(text.utf8)
+                guard offset + pattern.count <= buffer.count else { return false }
+                for (position, byte) in pattern.enumerated() where buffer[offset + position] != byte { return false }
+                return true
+            }
+            func skip(past terminator: String) {
+                while index < buffer.count, !starts(with: terminator, at: index) {
+                    if buffer[index] == UInt8(ascii: "\n") { line += 1 }
+                    index += 1
+                }
+                index += terminator.utf8.count
+            }
             while index < buffer.count {
                 let byte = buffer[index]
                 if byte == UInt8(ascii: "\n") {
                     line += 1
+                    index += 1
                 } else if byte == UInt8(ascii: "<") {
-                    for pattern in patterns where index + pattern.count <= buffer.count {
-                        var matches = true
-                        for offset in 0..<pattern.count where buffer[index + offset] != pattern[offset] {
-                            matches = false
-                            break
-                        }
-                        if matches { return line }
+                    if starts(with: "<?", at: index) {
+                        skip(past: "?>")
+                    } else if starts(with: "<!--", at: index) {
+                        skip(past: "-->")
+                    } else if starts(with: "<!DOCTYPE", at: index) || starts(with: "<!ENTITY", at: index) {
+                        return line
+                    } else {
+                        return nil
                     }
+                } else {
+                    index += 1
                 }
-                index += 1
             }
             return nil
         }
+    }
+
+    /// The line of each start tag `<name` in the order they appear (outside comments and CDATA):
+    /// libxml2 numbers an element by the line its start tag ends on, messages want where it begins.
+    static func startTagLines(in bytes: Data) -> [String: [Int]] {
+        var lines: [String: [Int]] = [:]
+        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var line = 1
+            var index = 0
+            func starts(with text: String, at offset: Int) -> Bool {
+                let pattern = Array(text.utf8)
+                guard offset + pattern.count <= buffer.count else { return false }
+                for (position, byte) in pattern.enumerated() where buffer[offset + position] != byte { return false }
+                return true
+            }
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\n") { line += 1 }
+                guard byte == UInt8(ascii: "<"), index + 1 < buffer.count else {
+                    index += 1
+                    continue
+                }
+                for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")] where starts(with: open, at: index) {
+                    while index < buffer.count, !starts(with: close, at: index) {
+                        if buffer[index] == UInt8(ascii: "\n") { line += 1 }
+                        index += 1
+                    }
+                    break
+                }
+                guard index < buffer.count, buffer[index] == UInt8(ascii: "<") else { continue }
+                var end = index + 1
+                while end < buffer.count, !" \t\r\n/>".utf8.contains(buffer[end]) { end += 1 }
+                let qualified = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(index + 1)..<end]), as: UTF8.self)
+                if let first = qualified.unicodeScalars.first, first != "/", first != "!" {
+                    // libxml2 names elements without their namespace prefix.
+                    let name = qualified.split(separator: ":").last.map(String.init) ?? qualified
+                    lines[name, default: []].append(line)
+                }
+                index += 1
+            }
+        }
+        return lines
     }
 }
 

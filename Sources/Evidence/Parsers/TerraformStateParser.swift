@@ -43,14 +43,18 @@ public enum TerraformStateParser {
                 "a Terraform plan (planned_values, resource_changes); expected a state from `terraform show -json` after apply")
         }
         var resources: [TerraformResource] = []
+        var locations: [(path: String, line: Int?)] = []
         if let values = try root.optionalObject("values"), let module = try values.optionalObject("root_module") {
-            try collect(module, moduleAddress: nil, into: &resources, depth: 0)
+            try collect(module, moduleAddress: nil, into: &resources, locations: &locations, depth: 0)
         }
-        var seen: Set<String> = []
-        for resource in resources where !seen.insert(resource.address).inserted {
-            throw EvidenceError(
-                .duplicateRecord, source: source, line: nil, field: "values",
-                "resource address '\(resource.address.prefix(200))' appears twice; expected unique addresses")
+        var seen: [String: Int] = [:]
+        for (index, resource) in resources.enumerated() {
+            if let first = seen[resource.address] {
+                throw EvidenceError(
+                    .duplicateRecord, source: source, line: locations[index].line, field: locations[index].path + ".address",
+                    "resource address '\(resource.address.prefix(200))' appears twice (first at \(locations[first].path)); expected unique addresses")
+            }
+            seen[resource.address] = index
         }
         return TerraformState(
             formatVersion: version, terraformVersion: try root.optionalString("terraform_version"),
@@ -58,7 +62,8 @@ public enum TerraformStateParser {
     }
 
     private static func collect(
-        _ module: JSONFields, moduleAddress: String?, into resources: inout [TerraformResource], depth: Int
+        _ module: JSONFields, moduleAddress: String?, into resources: inout [TerraformResource],
+        locations: inout [(path: String, line: Int?)], depth: Int
     ) throws(EvidenceError) {
         guard depth < 64 else {
             throw EvidenceError(.invalidValue, source: module.source, field: module.path, "modules nested deeper than 64")
@@ -69,6 +74,7 @@ public enum TerraformStateParser {
                     element, path: module.fieldPath("resources") + "[\(index)]", source: module.source,
                     line: module.lineOf("resources"))
                 resources.append(try resource(fields, moduleAddress: moduleAddress))
+                locations.append((fields.path, fields.line))
             }
         }
         if let children = try module.optionalArray("child_modules") {
@@ -77,7 +83,7 @@ public enum TerraformStateParser {
                     element, path: module.fieldPath("child_modules") + "[\(index)]", source: module.source,
                     line: module.lineOf("child_modules"))
                 let address = try child.string("address")
-                try collect(child, moduleAddress: address, into: &resources, depth: depth + 1)
+                try collect(child, moduleAddress: address, into: &resources, locations: &locations, depth: depth + 1)
             }
         }
     }
@@ -125,7 +131,7 @@ public enum TerraformStateParser {
                 guard let mark = marks[member.key] else { return member }
                 return JSONObject.Member(key: member.key, value: mask(member.value, with: mark), line: member.line)
             }
-            return .object(JSONObject(sortedMembers: members))
+            return .object(JSONObject(sortedMembers: members, line: object.line))
         case .array(let marks):
             guard case .array(let elements) = value, !marks.isEmpty else { return value }
             return .array(elements.enumerated().map { index, element in

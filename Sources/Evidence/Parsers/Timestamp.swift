@@ -7,8 +7,10 @@ public enum Timestamp {
         case naive
         /// Not the expected grammar at all.
         case malformed
-        /// A field out of range (month 13, 31 April, hour 24, ...).
-        case outOfRange(String)
+        /// A field out of range (month 13, 31 April, hour 24, ...): the field and its valid range.
+        case outOfRange(String, expected: String)
+        /// More than nine fraction digits (nanoseconds are the finest unit).
+        case tooManyFractionDigits
     }
 
     /// RFC 3339: `yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±hh:mm)`; `t`, `z` and a space separator are accepted.
@@ -30,7 +32,7 @@ public enum Timestamp {
             var count = 0
             while let digit = scanner.digit() {
                 count += 1
-                if count > 9 { return .failure(.outOfRange("more than 9 fraction digits")) }
+                if count > 9 { return .failure(.tooManyFractionDigits) }
                 nanos = nanos * 10 + digit
             }
             if count == 0 { return .failure(.malformed) }
@@ -45,7 +47,7 @@ public enum Timestamp {
             guard let offsetHour = scanner.digits(2), scanner.take(UInt8(ascii: ":")),
                 let offsetMinute = scanner.digits(2)
             else { return .failure(.malformed) }
-            guard offsetHour <= 23, offsetMinute <= 59 else { return .failure(.outOfRange("offset")) }
+            guard offsetHour <= 23, offsetMinute <= 59 else { return .failure(.outOfRange("offset", expected: "±00:00 to ±23:59")) }
             offset = (offsetHour * 3600 + offsetMinute * 60) * (designator == UInt8(ascii: "-") ? -1 : 1)
         default:
             return .failure(.malformed)
@@ -72,7 +74,7 @@ public enum Timestamp {
     public static func fromEpochMilliseconds(_ milliseconds: Int64) -> Result<Instant, Problem> {
         // Years 1900 to 2200 cover every plausible evidence; beyond that the number is not milliseconds.
         guard milliseconds > -2_208_988_800_000, milliseconds < 7_258_118_400_000 else {
-            return .failure(.outOfRange("epoch milliseconds"))
+            return .failure(.outOfRange("epoch milliseconds", expected: "years 1900 to 2200"))
         }
         return .success(Instant(nanosecondsSinceEpoch: milliseconds * 1_000_000))
     }
@@ -80,14 +82,14 @@ public enum Timestamp {
     private static func make(
         year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, nanos: Int64, offset: Int64
     ) -> Result<Instant, Problem> {
-        guard (1...12).contains(month) else { return .failure(.outOfRange("month")) }
+        guard (1...12).contains(month) else { return .failure(.outOfRange("month", expected: "01 to 12")) }
         guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
-            return .failure(.outOfRange("day"))
+            return .failure(.outOfRange("day", expected: "a day of that month"))
         }
-        guard hour <= 23 else { return .failure(.outOfRange("hour")) }
-        guard minute <= 59 else { return .failure(.outOfRange("minute")) }
+        guard hour <= 23 else { return .failure(.outOfRange("hour", expected: "00 to 23")) }
+        guard minute <= 59 else { return .failure(.outOfRange("minute", expected: "00 to 59")) }
         // RFC 3339 allows a leap second (60); it is counted as the first second of the next minute.
-        guard second <= 60 else { return .failure(.outOfRange("second")) }
+        guard second <= 60 else { return .failure(.outOfRange("second", expected: "00 to 60")) }
         let days = CivilDate.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return .success(Instant(nanosecondsSinceEpoch: seconds * 1_000_000_000 + nanos, utcOffsetSeconds: Int32(offset)))

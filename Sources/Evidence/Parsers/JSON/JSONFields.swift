@@ -23,7 +23,7 @@ struct JSONFields {
                 .wrongType, source: source, line: line, field: path.isEmpty ? nil : path,
                 "expected a JSON object, found \(Self.article(value.typeName))")
         }
-        self.init(object, path: path, source: source, line: line)
+        self.init(object, path: path, source: source, line: object.line > 0 ? Int(object.line) : line)
     }
 
     func fieldPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
@@ -164,10 +164,14 @@ struct JSONFields {
             throw EvidenceError(
                 .naiveTimestamp, source: source, line: line, field: field,
                 "timestamp '\(text.prefix(40))' has no offset; expected Z or ±hh:mm (e.g. 2026-09-12T08:03:11+02:00)")
-        case .failure(.outOfRange(let part)):
+        case .failure(.outOfRange(let part, let expected)):
             throw EvidenceError(
                 .invalidTimestamp, source: source, line: line, field: field,
-                "timestamp '\(text.prefix(40))' has an out-of-range \(part)")
+                "timestamp '\(text.prefix(40))' has an out-of-range \(part); expected \(expected)")
+        case .failure(.tooManyFractionDigits):
+            throw EvidenceError(
+                .invalidTimestamp, source: source, line: line, field: field,
+                "timestamp '\(text.prefix(40))' has more than 9 fraction digits; expected 0 to 9 (nanoseconds)")
         case .failure(.malformed):
             throw EvidenceError(
                 .invalidTimestamp, source: source, line: line, field: field,

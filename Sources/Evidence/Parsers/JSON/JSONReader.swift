@@ -116,14 +116,16 @@ private struct Cursor {
 
     mutating func object() throws(JSONReader.SyntaxError) -> JSONValue {
         try enter()
+        let objectLine = Int32(truncatingIfNeeded: line)
         position += 1
         var members: [JSONObject.Member] = []
+        var keyPositions: [Int] = []
         var sorted = true
         skipWhitespace()
         if position < buffer.count, buffer[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(JSONObject(sortedMembers: []))
+            return .object(JSONObject(sortedMembers: [], line: objectLine))
         }
         while true {
             skipWhitespace()
@@ -132,6 +134,7 @@ private struct Cursor {
                 throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
             }
             let keyLine = Int32(truncatingIfNeeded: line)
+            keyPositions.append(position)
             let key = try string()
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
@@ -159,15 +162,17 @@ private struct Cursor {
         }
         depth -= 1
         if !sorted {
-            members.sort { JSONObject.precedes($0.key, $1.key) }
-            for index in 1..<members.count where members[index - 1].key == members[index].key {
-                let duplicate = members[index - 1].line > members[index].line ? members[index - 1] : members[index]
-                throw JSONReader.SyntaxError(
-                    line: Int(duplicate.line), column: 1, message: "duplicate key \"\(duplicate.key)\" in an object",
-                    truncated: false)
+            var order = Array(members.indices)
+            order.sort { JSONObject.precedes(members[$0].key, members[$1].key) || (members[$0].key == members[$1].key && $0 < $1) }
+            for index in 1..<order.count where members[order[index - 1]].key == members[order[index]].key {
+                // The later of the two is the duplicate; its column is computed only now, from its offset.
+                let duplicate = order[index]
+                throw location(of: keyPositions[duplicate], line: Int(members[duplicate].line),
+                               message: "duplicate key \"\(members[duplicate].key)\" in an object")
             }
+            members = order.map { members[$0] }
         }
-        return .object(JSONObject(sortedMembers: members))
+        return .object(JSONObject(sortedMembers: members, line: objectLine))
     }
 
     mutating func array() throws(JSONReader.SyntaxError) -> JSONValue {
@@ -377,6 +382,15 @@ private struct Cursor {
     func describe(_ byte: UInt8) -> String {
         if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
         return "byte 0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+    }
+
+    /// An error at an earlier byte offset whose line is known.
+    func location(of offset: Int, line: Int, message: String) -> JSONReader.SyntaxError {
+        var start = offset
+        while start > 0, buffer[start - 1] != newline { start -= 1 }
+        var column = 1
+        for index in start..<offset where buffer[index] & 0xC0 != 0x80 { column += 1 }
+        return JSONReader.SyntaxError(line: line, column: column, message: message, truncated: false)
     }
 
     func error(_ message: String, truncated: Bool = false) -> JSONReader.SyntaxError {
