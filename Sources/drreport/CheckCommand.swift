@@ -36,7 +36,7 @@ struct CheckCommand: AsyncParsableCommand {
             let policy = try Policy.load(path: config)
             let period = try period.map { text throws(ReportsError) in try Period(parsing: text, timeZone: policy.timeZone) }
                 ?? Period.containing(Instant.now, timeZone: policy.timeZone)
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open().snapshot()
             let assessment = try await Assessor.assess(store: store, policy: policy, period: period, rules: Set(rules))
             if let junit {
                 try OutputFile.write(try JUnitRenderer.render(assessment, timestamp: Instant.now), to: junit)

@@ -51,6 +51,9 @@ struct IngestCommand: AsyncParsableCommand {
         try await reportingErrors {
             let items = EvidenceSources.items(for: paths)
             let store = try storeOptions.open(create: true)
+            if let sqlite = store as? SQLiteEvidenceStore, sqlite.created {
+                Terminal.err("created a new evidence store at \(sqlite.location)")
+            }
             var stored = 0
             var duplicates = 0
             var progress = ProgressBar(total: items.count, label: "ingesting")

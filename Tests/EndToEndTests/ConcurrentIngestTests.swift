@@ -124,14 +124,11 @@ struct ConcurrentIngestTests {
         // Each verify saw some consistent prefix of the ingest, or at least never exited 2.
         #expect(duringIngest.allSatisfy { $0.status != 2 }, "\(duringIngest.filter { $0.status == 2 })")
         let falseAlarms = duringIngest.filter { $0.status != 0 }
-        withKnownIssue(
-            "evidence verify reads ledger, evidence, blobs and members in separate read transactions, so rows committed in between look like tampering",
-            isIntermittent: true
-        ) {
-            #expect(
-                falseAlarms.isEmpty,
-                "\(falseAlarms.count) of \(duringIngest.count) verify runs: \(falseAlarms.first.map(\.stdout) ?? "")")
-        }
+        #expect(
+            falseAlarms.isEmpty,
+            "\(falseAlarms.count) of \(duringIngest.count) verify runs: \(falseAlarms.first.map(\.stdout) ?? "")")
+    
+
         let after = try await DRReportBinary.run(["evidence", "verify"] + scratch.storeArguments, in: scratch.url)
         #expect(after.status == 0, "\(after)")
         #expect(after.stdout.hasPrefix("intact: 300 ledger entries, 300 evidence items"))
@@ -175,11 +172,8 @@ struct ConcurrentIngestTests {
             let verified = try await DRReportBinary.run(["evidence", "verify", "--store", store.path], in: scratch.url)
             #expect(verified.status == 0, "\(verified)")
         }
-        withKnownIssue(
-            "concurrent first use of a new store races in the schema migration: a writer fails with 'sqlite error 1: table blob already exists' or an immediate 'stayed locked … for 120 s'",
-            isIntermittent: true
-        ) {
-            #expect(raceFailures.isEmpty, "\(raceFailures.joined(separator: "\n"))")
-        }
+        #expect(raceFailures.isEmpty, "\(raceFailures.joined(separator: "\n"))")
+    
+
     }
 }

@@ -134,9 +134,14 @@ struct CrashTests {
         // Poll the condition (the store as another process sees it), not the clock.
         switch moment {
         case .whenStoreFileAppears:
-            while child.isRunning, !FileManager.default.fileExists(atPath: scratch.store.path) {
-                try await Task.sleep(nanoseconds: 1_000_000)
+            // Watched from a thread of its own: under a loaded test run a task on the shared pool may not
+            // be scheduled before the whole ingest is over.
+            let path = scratch.store.path
+            let watcher = Thread {
+                while child.isRunning, !FileManager.default.fileExists(atPath: path) { usleep(100) }
+                child.send(SIGKILL)
             }
+            watcher.start()
         case .afterEntries(let wanted):
             while child.isRunning, await Self.ledgerCount(scratch.store) < wanted {
                 try await Task.sleep(nanoseconds: 5_000_000)

@@ -199,11 +199,11 @@ struct TamperTests {
             #expect(try await StoreProbe.list(store.scratch) != listedBefore)
         }
         let result = try await store.verify()
-        withKnownIssue("evidence verify does not check \(edit.what): \(edit.sql)") {
-            #expect(result.status == 3, "\(result)")
-            let first = result.stdoutLines.first { $0.hasPrefix("first broken: ") } ?? ""
-            #expect(first.contains("ledger entry \(edit.seq)") && first.contains(id), "\(result.stdout)")
-        }
+        #expect(result.status == 3, "\(result)")
+        let first = result.stdoutLines.first { $0.hasPrefix("first broken: ") } ?? ""
+        #expect(first.contains("ledger entry \(edit.seq)") && first.contains(id), "\(result.stdout)")
+    
+
     }
 
     @Test(
@@ -220,10 +220,10 @@ struct TamperTests {
         try await SQLiteShell.exec(store.db, sql)
         let result = try await store.verify()
         #expect(result.status != 0, "\(result)")
-        withKnownIssue("verify stops with exit 2 'corrupt store row' instead of exit 3 naming the ledger entry") {
-            #expect(result.status == 3, "\(result)")
-            #expect(result.stdout.contains("first broken: ledger entry 2"), "\(result)")
-        }
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stdout.contains("first broken: ledger entry 2"), "\(result)")
+    
+
     }
 
     @Test("(d) a ledger entry deleted after dropping its trigger")

@@ -80,8 +80,11 @@ struct TransactionTests {
             ],
             in: scratch.url)
         #expect(result.status == 2, "\(result)")
-        let errors = result.stderr.split(separator: "\n").map(String.init)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "created a new evidence store at \(scratch.storeArguments.last ?? "")", "\(result.stderr)")
+        let errors = lines.filter { $0.hasPrefix("Error: ") }
         #expect(errors.count == 4, "\(result.stderr)")
+        #expect(lines.count == 5, "\(result.stderr)")
         #expect(errors.first?.hasPrefix("Error: naive.jsonl:2: field 'time': ") == true)
         #expect(errors.contains("Error: missing.jsonl: no such file or folder"))
         #expect(errors.contains { $0.hasPrefix("Error: empty.jsonl: empty file (0 bytes)") })

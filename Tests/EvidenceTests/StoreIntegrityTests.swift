@@ -82,12 +82,10 @@ struct StoreIntegrityTests {
             try await store.latestState(workspace: "neprix-tech-prod", region: "northeurope", asOf: asOf)?.evidence
                 == record.id)
         let report = try await store.verify()
-        withKnownIssue(
-            "verify does not check tf_state.workspace/region/instant_ns, which the records digest does not cover"
-        ) {
-            #expect(!report.intact)
-            #expect(report.problems.first?.seq == 2)
-        }
+        #expect(!report.intact)
+        #expect(report.problems.first?.seq == 2)
+    
+
     }
 
     @Test("an apply run moved out of its quarter by an edited row changes applyRuns, so verify must notice")
@@ -102,10 +100,10 @@ struct StoreIntegrityTests {
         try Self.tamper(temporary, "UPDATE apply_run SET instant_ns = instant_ns - 90 * 86400000000000")
         #expect(try await store.applyRuns(from: from, to: to).isEmpty)
         let report = try await store.verify()
-        withKnownIssue("verify does not check apply_run.instant_ns, which the records digest does not cover") {
-            #expect(!report.intact)
-            #expect(report.problems.first?.seq == 2)
-        }
+        #expect(!report.intact)
+        #expect(report.problems.first?.seq == 2)
+    
+
     }
 
     @Test("verify while another connection stores evidence sees a consistent store")
@@ -126,11 +124,11 @@ struct StoreIntegrityTests {
         }
         try await writer.value
         let broken = reports.filter { !$0.intact }
-        withKnownIssue("verify does not read the store in one snapshot", isIntermittent: true) {
-            #expect(
-                broken.isEmpty,
-                "\(broken.count) of \(reports.count) reports: \(broken.first?.problems.first?.description ?? "")")
-        }
+        #expect(
+            broken.isEmpty,
+            "\(broken.count) of \(reports.count) reports: \(broken.first?.problems.first?.description ?? "")")
+    
+
         #expect(try await reader.verify().intact)
     }
 

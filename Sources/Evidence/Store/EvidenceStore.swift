@@ -26,8 +26,13 @@ public protocol EvidenceStore: Sendable {
     /// The ledger, in order.
     func ledgerEntries() async throws(EvidenceError) -> [LedgerEntry]
 
-    /// Recomputes every blob hash, every evidence identity, every record digest and the ledger chain.
+    /// Recomputes every blob hash, every evidence identity, every normalised row and the ledger chain,
+    /// over one consistent view of the store.
     func verify() async throws(EvidenceError) -> IntegrityReport
+
+    /// A read-only view of the store as it is now, unaffected by later writes: what a check or a
+    /// report reads, so all of its queries agree with each other.
+    func snapshot() async throws(EvidenceError) -> any EvidenceStore
 
     /// The ids of every drill with an event in the store.
     func drillIDs() async throws(EvidenceError) -> [String]
@@ -35,7 +40,8 @@ public protocol EvidenceStore: Sendable {
     /// Every event of a drill, ordered by instant (then by evidence and line).
     func drillEvents(drill: String) async throws(EvidenceError) -> [Stored<DrillEvent>]
 
-    /// Apply runs that finished (or, when unfinished, were created) in `[from, to)`.
+    /// Apply runs whose instant (``StoredApplyRun/instant``: finish, else the apply stream's last message,
+    /// else creation) is in `[from, to)`.
     func applyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [StoredApplyRun]
 
     /// Every workspace and region that has a state.

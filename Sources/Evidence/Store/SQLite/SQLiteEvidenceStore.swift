@@ -7,36 +7,84 @@ import GRDB
 /// process leaves either all of a file or none of it.
 public final class SQLiteEvidenceStore: SQLEvidenceReader {
     public let location: String
+    /// Whether opening the store created it.
+    public let created: Bool
     private let pool: DatabasePool
 
-    /// Opens the store at `path`, creating it when `create` is set, and migrates its schema.
+    /// Opens the store at `path`. With `create`, a missing store is created and an older schema is
+    /// migrated; without it (read commands), the store must exist at the current schema and nothing
+    /// is written. A database that is not a drreport store is refused either way, untouched.
     public init(path: String, create: Bool) throws(EvidenceError) {
         location = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, !create {
             throw EvidenceError(.store, source: path, "no evidence store here; run `drreport init` or name one with --store")
         }
+        created = !exists
+        // An empty database (a store whose creation was interrupted before its schema) is initialised
+        // even by a read command: there is nothing in it to protect, and a killed ingest must leave a
+        // store that opens.
+        let empty = exists ? try Self.inspect(path: path, create: create) : true
         var configuration = Configuration()
         configuration.busyMode = .timeout(120)
         configuration.label = "drreport"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        // Several processes may create or migrate the same new store at once: whoever loses a race
+        // (SQLITE_BUSY while switching to WAL, or a table another process just created) tries again.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                if create || empty {
+                    try Self.migrator.migrate(pool)
+                }
+                self.pool = pool
+                return
+            } catch let error as DatabaseError where attempt < 50
+                && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                    || (error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists")))
+            {
+                usleep(20_000 + UInt32(attempt) * 5_000)
+            } catch {
+                throw Self.translate(error, location: path)
+            }
+        }
+    }
+
+    /// Checks, read-only, that an existing file is a drreport store this version can use; returns
+    /// whether the database is empty (no tables yet).
+    private static func inspect(path: String, create: Bool) throws(EvidenceError) -> Bool {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(120)
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
             let migrator = Self.migrator
-            try pool.write { db in
+            let empty = try probe.read { db -> Bool in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if tables.isEmpty { return true }
+                guard tables.contains("grdb_migrations"), tables.contains("ledger") || !tables.contains(where: { $0 != "grdb_migrations" }) else {
+                    throw EvidenceError(.store, source: path, "not a drreport store (an SQLite database with other tables); refusing to touch it")
+                }
                 if try migrator.hasBeenSuperseded(db) {
                     throw EvidenceError(
                         .storeVersion, source: path,
                         "the store's schema is newer than this drreport understands; use a newer drreport")
                 }
+                if !create, try !migrator.hasCompletedMigrations(db) {
+                    throw EvidenceError(.storeVersion, source: path, "the store's schema is older than this drreport; run `drreport init` to migrate it")
+                }
+                return false
             }
-            try migrator.migrate(pool)
+            try probe.close()
+            return empty
         } catch let error as EvidenceError {
             throw error
         } catch {
-            throw Self.translate(error, location: path)
+            throw translate(error, location: path)
         }
     }
 
@@ -57,7 +105,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
             case .SQLITE_NOTADB:
                 return EvidenceError(.store, source: location, "not a drreport store (not an SQLite database)")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return EvidenceError(.store, source: location, "the store stayed locked by another process for 120 s")
+                return EvidenceError(.store, source: location, "the store is locked by another process (busy); try again")
             case .SQLITE_CANTOPEN:
                 return EvidenceError(.store, source: location, "cannot open the store (missing folder or no permission)")
             case .SQLITE_READONLY:
@@ -81,7 +129,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         }
     }
 
-    private static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
+    static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
         let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments.map(\.databaseValue)))
@@ -103,8 +151,25 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         return rows
     }
 
+    public func snapshot() async throws(EvidenceError) -> any EvidenceStore {
+        do {
+            return SQLiteSnapshot(location: location, snapshot: try pool.makeSnapshot())
+        } catch {
+            throw Self.translate(error, location: location)
+        }
+    }
+
+    public func verify() async throws(EvidenceError) -> IntegrityReport {
+        // One read transaction for the whole check, so a concurrent ingest is never half-seen.
+        guard let snapshot = try await snapshot() as? SQLiteSnapshot else {
+            throw EvidenceError(.store, source: location, "no consistent snapshot of the store")
+        }
+        return try await snapshot.verifyContents()
+    }
+
     public func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
-        let now = Instant.now
+        // Microseconds: the precision of the ledger's ingested_at, which must agree with the row.
+        let now = Instant(nanosecondsSinceEpoch: Instant.now.nanosecondsSinceEpoch / 1000 * 1000)
         let rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now)
         let records = evidence.recordsDigest
         let covers = evidence.content.covers
@@ -185,3 +250,33 @@ extension SQLValue {
     }
 }
 
+
+/// A consistent, read-only view of an SQLite store: one long read transaction (WAL snapshot), so a
+/// check or a verification sees the store as it was at one instant even while others ingest.
+final class SQLiteSnapshot: SQLEvidenceReader {
+    let location: String
+    private let snapshot: DatabaseSnapshot
+
+    init(location: String, snapshot: DatabaseSnapshot) {
+        self.location = location
+        self.snapshot = snapshot
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue], table: String) async throws(EvidenceError) -> [SQLRow] {
+        do {
+            return try await snapshot.read { db in try SQLiteEvidenceStore.fetch(db, sql, arguments, table: table) }
+        } catch {
+            throw SQLiteEvidenceStore.translate(error, location: location)
+        }
+    }
+
+    func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
+        throw EvidenceError(.store, source: location, "a snapshot of the store is read-only")
+    }
+
+    func snapshot() async throws(EvidenceError) -> any EvidenceStore { self }
+
+    func verify() async throws(EvidenceError) -> IntegrityReport {
+        try await verifyContents()
+    }
+}
