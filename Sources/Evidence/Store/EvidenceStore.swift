@@ -8,8 +8,9 @@ public protocol EvidenceStore: Sendable {
     var location: String { get }
 
     /// Stores evidence in one transaction with its ledger entry. Bytes already stored are reported as
-    /// a duplicate and nothing is written.
-    func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome
+    /// a duplicate and nothing is written. `ingestedAt` replays an ingestion recorded elsewhere (an
+    /// evidence bundle's ledger); normally it is now.
+    func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome
 
     /// Every piece of evidence, in ledger order.
     func evidenceList() async throws(EvidenceError) -> [EvidenceSummary]
@@ -61,6 +62,13 @@ public protocol EvidenceStore: Sendable {
 
     /// Consistency-check runs that ran in `[from, to)`.
     func consistencyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>]
+}
+
+extension EvidenceStore {
+    /// Stores evidence, ingested now.
+    public func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
+        try await store(evidence, ingestedAt: nil)
+    }
 }
 
 /// What storing a piece of evidence did.

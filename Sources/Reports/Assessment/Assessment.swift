@@ -55,7 +55,7 @@ public enum Assessor {
 
     /// Checks the period of a loaded context; `store` is read for states and the integrity check.
     public static func assess(
-        context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = []
+        context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = [], integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> Assessment {
         let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
         let policy = context.policy
@@ -70,7 +70,10 @@ public enum Assessor {
             case .applyParity: findings += ApplyParityRule.evaluate(context)
             case .changeApproval: findings += ChangeApprovalRule.evaluate(context)
             case .drillCadence: findings += DrillCadenceRule.evaluate(context)
-            case .evidenceIntegrity: findings.append(EvidenceIntegrityRule.evaluate(try await store.verify()))
+            case .evidenceIntegrity:
+                // A bundle verifier passes the integrity it established from the bundle's own ledger.
+                let report = if let integrity { integrity } else { try await store.verify() }
+                findings.append(EvidenceIntegrityRule.evaluate(report))
             }
         }
         let waived = Waivers.apply(findings, policy: policy, asOf: context.asOf)

@@ -330,8 +330,6 @@ public struct CadenceDetails: Sendable, Hashable, Codable {
 public struct IntegrityDetails: Sendable, Hashable, Codable {
     /// Ledger entries.
     public var entries: Int
-    /// Blobs re-hashed.
-    public var blobs: Int
     /// The ledger head.
     public var head: ContentHash?
     /// The problems, first broken entry first.

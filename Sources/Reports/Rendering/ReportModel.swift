@@ -245,23 +245,31 @@ extension ReportModel {
     ]
 
     /// Builds the model: runs every rule, then gathers what the sections show.
+    ///
+    /// `ledger` and `integrity` default to the store's own; an evidence-bundle verifier passes the
+    /// bundle's ledger (the original store's positions and head) and the integrity it established,
+    /// so the report it rebuilds is the one that was signed.
     public static func build(
-        store: any EvidenceStore, policy: Policy, policyBytes: Data, period: Period, generatedAt: Instant, toolVersion: String
+        store: any EvidenceStore, policy: Policy, policyBytes: Data, period: Period, generatedAt: Instant, toolVersion: String,
+        ledger: [LedgerEntry]? = nil, integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> ReportModel {
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
-        let assessment = try await Assessor.assess(context: context, store: store)
-        let ledger = try await store.ledgerEntries()
+        let assessment = try await Assessor.assess(context: context, store: store, integrity: integrity)
+        let entries: [LedgerEntry]
+        if let ledger { entries = ledger } else { entries = try await store.ledgerEntries() }
         let evidence = try await store.evidenceList()
         return build(
-            assessment: assessment, context: context, evidence: evidence, ledgerHead: ledger.last?.hash,
-            policyBytes: policyBytes, generatedAt: generatedAt, toolVersion: toolVersion)
+            assessment: assessment, context: context, evidence: evidence, ledger: entries, policyBytes: policyBytes,
+            generatedAt: generatedAt, toolVersion: toolVersion)
     }
 
     /// Builds the model from an assessment and the evidence it was made from.
     public static func build(
-        assessment: Assessment, context: RuleContext, evidence: [EvidenceSummary], ledgerHead: ContentHash?,
+        assessment: Assessment, context: RuleContext, evidence: [EvidenceSummary], ledger: [LedgerEntry],
         policyBytes: Data, generatedAt: Instant, toolVersion: String
     ) -> ReportModel {
+        let ledgerHead = ledger.last?.hash
+        let positions = Dictionary(ledger.map { ($0.evidence, $0.seq) }, uniquingKeysWith: { first, _ in first })
         let policy = context.policy
         let period = context.period
         let findings = assessment.findings
@@ -273,8 +281,12 @@ extension ReportModel {
         for attempt in attempts { used.formUnion(attempt.events.map(\.evidence)) }
         for run in context.consistencyRuns where period.contains(run.value.checkedAt) { used.insert(run.evidence) }
         let index = evidence.filter { used.contains($0.id) }
-            .map { EvidenceEntry(id: $0.id, kind: $0.kind.rawValue, source: $0.source, covers: $0.covers, ingestedAt: $0.ingestedAt, seq: $0.seq) }
-            .sorted { $0.seq < $1.seq }
+            .map {
+                EvidenceEntry(
+                    id: $0.id, kind: $0.kind.rawValue, source: $0.source, covers: $0.covers, ingestedAt: $0.ingestedAt,
+                    seq: positions[$0.id] ?? $0.seq)
+            }
+            .sorted { ($0.seq, $0.id) < ($1.seq, $1.id) }
 
         let policyHash = ContentHash.of(policyBytes)
         var digest = SHA256()

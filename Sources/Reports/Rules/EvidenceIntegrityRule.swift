@@ -6,11 +6,11 @@ public enum EvidenceIntegrityRule {
     /// The finding from a verification report.
     public static func evaluate(_ report: IntegrityReport) -> Finding {
         let details = IntegrityDetails(
-            entries: report.entries, blobs: report.blobs, head: report.head, problems: report.problems.map(\.description))
+            entries: report.entries, head: report.head, problems: report.problems.map(\.description))
         if report.intact {
             return Finding(
                 rule: .evidenceIntegrity, subject: "store", status: .pass, severity: .critical,
-                message: "\(report.entries) ledger entries and \(report.blobs) blobs verify; ledger head \(report.head?.short ?? "empty")",
+                message: "\(report.entries) ledger entries verify, with every file, identity and record they cover; ledger head \(report.head?.short ?? "empty")",
                 details: FindingDetails(integrity: details))
         }
         return Finding(

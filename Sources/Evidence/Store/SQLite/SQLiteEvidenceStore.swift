@@ -167,9 +167,9 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         return try await snapshot.verifyContents()
     }
 
-    public func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
+    public func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
         // Microseconds: the precision of the ledger's ingested_at, which must agree with the row.
-        let now = Instant(nanosecondsSinceEpoch: Instant.now.nanosecondsSinceEpoch / 1000 * 1000)
+        let now = Instant(nanosecondsSinceEpoch: (ingestedAt ?? Instant.now).nanosecondsSinceEpoch / 1000 * 1000)
         let rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now)
         let records = evidence.recordsDigest
         let covers = evidence.content.covers
@@ -270,7 +270,7 @@ final class SQLiteSnapshot: SQLEvidenceReader {
         }
     }
 
-    func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
+    func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
         throw EvidenceError(.store, source: location, "a snapshot of the store is read-only")
     }
 
