@@ -12,7 +12,7 @@ struct DRReport: AsyncParsableCommand {
             """,
         version: DRReportVersion.current,
         subcommands: [
-            InitCommand.self, IngestCommand.self, EvidenceCommand.self, CheckCommand.self,
+            InitCommand.self, IngestCommand.self, EvidenceCommand.self, CheckCommand.self, KeygenCommand.self,
         ]
     )
 }

@@ -68,6 +68,23 @@ public struct RuleContext: Sendable {
         self.stateKeys = stateKeys
     }
 
+    /// Every piece of evidence the rules read for this period: what an evidence bundle must carry for
+    /// the rules to give the same findings again. States are the latest of each workspace and region
+    /// as of the period's end.
+    public func evidenceUsed(store: any EvidenceStore) async throws(EvidenceError) -> Set<ContentHash> {
+        var used = Set(attempts.flatMap { $0.events.map(\.evidence) })
+        used.formUnion(consistencyRuns.map(\.evidence))
+        used.formUnion(applyRuns.map(\.evidence))
+        used.formUnion(changes.map(\.evidence))
+        used.formUnion(approvals.map(\.evidence))
+        for key in stateKeys {
+            if let state = try await store.latestState(workspace: key.workspace, region: key.region, asOf: asOf) {
+                used.insert(state.evidence)
+            }
+        }
+        return used
+    }
+
     /// The attempts that started in the period.
     public var periodAttempts: [DrillAttempt] { attempts.filter { period.contains($0.start) } }
 

@@ -1,0 +1,133 @@
+import Foundation
+import ZIPFoundation
+
+/// A bundle's ZIP archive read defensively: every member checked before any is read — relative
+/// paths only, no `..`, no links or special entries, no duplicate names, bounded sizes — and every
+/// member read into memory with its size and CRC enforced, so a hostile archive can neither escape
+/// a folder nor exhaust memory. Nothing is ever extracted to disk.
+public struct BundleArchive {
+    /// Sizes beyond which a bundle is refused as an archive bomb.
+    public struct Limits: Sendable {
+        /// The largest member, inflated.
+        public var memberBytes: Int64
+        /// All members together, inflated.
+        public var totalBytes: Int64
+        /// The most members.
+        public var entries: Int
+
+        /// The defaults: 2 GiB per member, 8 GiB in all, 1,000,000 members.
+        public static let standard = Limits(memberBytes: 2 << 30, totalBytes: 8 << 30, entries: 1_000_000)
+
+        /// Limits.
+        public init(memberBytes: Int64, totalBytes: Int64, entries: Int) {
+            self.memberBytes = memberBytes
+            self.totalBytes = totalBytes
+            self.entries = entries
+        }
+    }
+
+    /// Why an archive is refused: not a bundle at all (exit 2), or a bundle that was damaged or
+    /// tampered with (exit 3).
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Not a ZIP archive.
+        case notAnArchive(String)
+        /// An archive whose structure or members are unsafe or corrupt.
+        case unsafe(String)
+
+        public var description: String {
+            switch self {
+            case .notAnArchive(let message), .unsafe(let message): message
+            }
+        }
+    }
+
+    private let archive: Archive
+    /// Member paths in archive order.
+    public let paths: [String]
+    private let entries: [String: Entry]
+    private let limits: Limits
+
+    /// Opens and checks an archive.
+    public init(url: URL, limits: Limits = .standard) throws(Failure) {
+        self.limits = limits
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            head = try handle.read(upToCount: 4) ?? Data()
+            try handle.close()
+        } catch {
+            throw .notAnArchive("cannot read \(url.path)")
+        }
+        let looksLikeZip = head.starts(with: [0x50, 0x4B])
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw looksLikeZip
+                ? .unsafe("the archive is truncated or corrupt (its central directory cannot be read)")
+                : .notAnArchive("not a ZIP archive, so not a drreport bundle")
+        }
+        var paths: [String] = []
+        var entries: [String: Entry] = [:]
+        var total: Int64 = 0
+        for entry in archive {
+            let path = entry.path
+            guard paths.count < limits.entries else { throw .unsafe("more than \(limits.entries) members") }
+            try Self.check(path)
+            switch entry.type {
+            case .file: break
+            case .symlink: throw .unsafe("member '\(path)' is a symbolic link; a bundle holds regular files only")
+            case .directory: throw .unsafe("member '\(path)' is a directory entry; a bundle holds regular files only")
+            }
+            guard entries[path] == nil else { throw .unsafe("member '\(path)' appears twice") }
+            let size = Int64(entry.uncompressedSize)
+            guard size <= limits.memberBytes else {
+                throw .unsafe("member '\(path)' inflates to \(size) bytes, over the limit of \(limits.memberBytes) (an archive bomb?)")
+            }
+            total += size
+            guard total <= limits.totalBytes else {
+                throw .unsafe("the members inflate to more than \(limits.totalBytes) bytes (an archive bomb?)")
+            }
+            paths.append(path)
+            entries[path] = entry
+        }
+        self.paths = paths
+        self.entries = entries
+    }
+
+    /// A member's bytes, with its declared size and CRC-32 enforced.
+    public func data(_ path: String) throws(Failure) -> Data {
+        guard let entry = entries[path] else { throw .unsafe("member '\(path)' is missing") }
+        let declared = Int64(entry.uncompressedSize)
+        var data = Data()
+        do {
+            let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
+                guard Int64(data.count + chunk.count) <= min(declared, limits.memberBytes) else {
+                    throw Failure.unsafe("member '\(path)' inflates past its declared size (an archive bomb?)")
+                }
+                data.append(chunk)
+            }
+            guard checksum == entry.checksum, Int64(data.count) == declared else {
+                throw Failure.unsafe("member '\(path)' is corrupt (its CRC-32 or size does not match)")
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .unsafe("member '\(path)' cannot be read (corrupt or truncated)")
+        }
+        return data
+    }
+
+    /// Whether the archive has a member.
+    public func contains(_ path: String) -> Bool { entries[path] != nil }
+
+    /// Refuses absolute paths, `..`, backslashes, drive letters and empty or `.` segments.
+    static func check(_ path: String) throws(Failure) {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        if path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.contains(":") || path.contains("\u{0}") {
+            throw .unsafe("member '\(path.prefix(200))' has an unsafe path (absolute, drive or backslash)")
+        }
+        if segments.contains("..") || segments.contains(".") || segments.contains("") {
+            throw .unsafe("member '\(path.prefix(200))' has an unsafe path ('..', '.' or empty segment)")
+        }
+    }
+}
