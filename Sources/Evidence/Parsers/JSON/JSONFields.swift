@@ -194,7 +194,7 @@ struct JSONFields {
 
 extension EvidenceError {
     /// The located error for JSON that does not parse.
-    init(syntax: JSONReader.SyntaxError, source: String) {
+    public init(syntax: JSONReader.SyntaxError, source: String) {
         self.init(
             .invalidJSON, source: source, line: syntax.line, column: syntax.column,
             syntax.truncated ? "truncated JSON: \(syntax.message)" : "invalid JSON: \(syntax.message)")

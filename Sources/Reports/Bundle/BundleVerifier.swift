@@ -1,0 +1,292 @@
+import Crypto
+import Evidence
+import Foundation
+
+/// Verifies an evidence bundle offline, trusting nothing but the auditor's copy of the public key
+/// (DESIGN §8). In order, and stopping at the first failure: archive safety; the signature and key
+/// id; every listed file's size and hash, and no unlisted file; the ledger chain; then the rules are
+/// run again on the bundled evidence and policy, and `report.xml` must come out byte for byte.
+public enum BundleVerifier {
+    /// The outcome, in the three kinds the exit codes distinguish.
+    public enum Outcome: String, Sendable {
+        /// Everything verified.
+        case intact
+        /// Something was altered, removed, added, or signed by another key.
+        case tampered
+        /// The file is not a drreport bundle at all.
+        case notABundle
+    }
+
+    /// One step of the verification, as the verdict reports it.
+    public struct Step: Sendable, Hashable {
+        /// What was checked.
+        public var name: String
+        /// Whether it held.
+        public var passed: Bool
+        /// What was found.
+        public var detail: String
+    }
+
+    /// The verdict an auditor pastes into working papers.
+    public struct Verdict: Sendable {
+        public var outcome: Outcome
+        public var steps: [Step]
+        public var manifestHash: ContentHash?
+        public var keyID: ContentHash?
+        /// Whether the signing key was checked against a key the auditor supplied.
+        public var keyChecked: Bool
+        public var period: String?
+        public var files = 0
+        public var bytes = 0
+        public var ledgerEntries = 0
+        public var evidence = 0
+        public var findings: ReportModel.Counts?
+
+        /// The first failed step, if any.
+        public var failure: Step? { steps.first { !$0.passed } }
+    }
+
+    /// How to rebuild `report.xml` from a model and check a report's own Integrity element; the
+    /// caller supplies the renderer drreport uses for `report`.
+    public struct Reproduction {
+        public var renderXML: (ReportModel) throws(ReportsError) -> Data
+        public var integrityHolds: (Data) throws(ReportsError) -> Bool
+
+        public init(
+            renderXML: @escaping (ReportModel) throws(ReportsError) -> Data,
+            integrityHolds: @escaping (Data) throws(ReportsError) -> Bool
+        ) {
+            self.renderXML = renderXML
+            self.integrityHolds = integrityHolds
+        }
+    }
+
+    /// Verifies the bundle at `url`. `workDirectory` is a temporary folder for the rebuilt store.
+    public static func verify(
+        _ url: URL, trustedKey: Curve25519.Signing.PublicKey?, workDirectory: URL, limits: BundleArchive.Limits = .standard,
+        reproduction: Reproduction
+    ) async -> Verdict {
+        var verdict = Verdict(outcome: .intact, steps: [], keyChecked: trustedKey != nil)
+        func fail(_ name: String, _ detail: String, outcome: Outcome = .tampered) -> Verdict {
+            verdict.steps.append(Step(name: name, passed: false, detail: detail))
+            verdict.outcome = outcome
+            return verdict
+        }
+        func pass(_ name: String, _ detail: String) {
+            verdict.steps.append(Step(name: name, passed: true, detail: detail))
+        }
+
+        // 1. The archive itself.
+        let archive: BundleArchive
+        do {
+            archive = try BundleArchive(url: url, limits: limits)
+        } catch .notAnArchive(let message) {
+            return fail("archive", message, outcome: .notABundle)
+        } catch {
+            return fail("archive", error.description)
+        }
+        pass("archive", "\(archive.paths.count) members, all regular files with safe paths, within size limits")
+
+        guard archive.contains("manifest.json") else {
+            let looksLikeBundle = archive.contains("signature") || archive.paths.contains { $0.hasPrefix("evidence/") }
+            return fail("manifest", "manifest.json is missing", outcome: looksLikeBundle ? .tampered : .notABundle)
+        }
+        let manifestBytes: Data
+        let signatureBytes: Data
+        do {
+            manifestBytes = try archive.data("manifest.json")
+            guard archive.contains("signature") else { return fail("signature", "the signature member is missing") }
+            signatureBytes = try archive.data("signature")
+        } catch {
+            return fail("archive", error.description)
+        }
+        verdict.manifestHash = ContentHash.of(manifestBytes)
+
+        // 2. The signature, before anything the manifest says is believed.
+        guard let signature = try? JSONDecoder().decode(BundleSignature.self, from: signatureBytes), signature.algorithm == "ed25519",
+            let signatureValue = Data(base64Encoded: signature.signature)
+        else { return fail("signature", "the signature member is not an Ed25519 bundle signature") }
+        let signer: Curve25519.Signing.PublicKey
+        do {
+            signer = try SigningKey.publicKey(pem: signature.publicKey, source: "signature")
+        } catch {
+            return fail("signature", "the signer's public key cannot be read: \(error.message)")
+        }
+        verdict.keyID = SigningKey.keyID(signer)
+        guard SigningKey.keyID(signer) == signature.keyID else {
+            return fail("signature", "the key id \(signature.keyID) does not match the public key it names")
+        }
+        if let trustedKey, SigningKey.keyID(trustedKey) != signature.keyID {
+            return fail("signature", "signed with key \(signature.keyID), not with the trusted key \(SigningKey.keyID(trustedKey))")
+        }
+        guard signer.isValidSignature(signatureValue, for: manifestBytes) else {
+            return fail("signature", "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)")
+        }
+        pass("signature", "Ed25519 signature over manifest.json valid; key id \(signature.keyID)"
+            + (trustedKey == nil ? " (not checked against a trusted key: pass --key)" : " matches the trusted key"))
+
+        // 3. The files the manifest lists, and nothing else.
+        let manifest: BundleManifest
+        do {
+            manifest = try BundleManifest.decode(manifestBytes)
+        } catch {
+            return fail("manifest", error.message)
+        }
+        guard manifest.format == BundleManifest.currentFormat else {
+            return fail("manifest", "bundle format '\(manifest.format)' is not one this drreport reads (\(BundleManifest.currentFormat))", outcome: .notABundle)
+        }
+        verdict.period = manifest.period
+        var contents: [String: Data] = [:]
+        let listed = Set(manifest.files.map(\.path))
+        guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
+        for file in manifest.files {
+            guard archive.contains(file.path) else { return fail("files", "\(file.path) is listed but missing from the archive") }
+            let data: Data
+            do {
+                data = try archive.data(file.path)
+            } catch {
+                return fail("files", error.description)
+            }
+            guard data.count == file.size else {
+                return fail("files", "\(file.path) is \(data.count) bytes; the manifest says \(file.size)")
+            }
+            let hash = ContentHash.of(data)
+            guard hash == file.sha256 else {
+                return fail("files", "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says")
+            }
+            contents[file.path] = data
+            verdict.bytes += data.count
+        }
+        for path in archive.paths where !listed.contains(path) && path != "manifest.json" && path != "signature" {
+            return fail("files", "\(path) is in the archive but not in the manifest (an added member)")
+        }
+        guard manifest.config.path == BundleWriter.configPath, listed.contains(manifest.config.path),
+            manifest.files.contains(manifest.config)
+        else { return fail("files", "the manifest's config entry does not match its file list") }
+        for path in BundleWriter.reportPaths where contents[path] == nil {
+            return fail("files", "\(path) is missing")
+        }
+        verdict.files = manifest.files.count
+        pass("files", "\(manifest.files.count) files, \(verdict.bytes) bytes: sizes and SHA-256 as listed, no file missing or added")
+
+        // 4. The ledger chain, whole, and the included evidence's files.
+        let entries = manifest.ledger.map(\.ledgerEntry)
+        if let problem = LedgerChain.problems(in: entries).first {
+            return fail("ledger", problem.description)
+        }
+        guard entries.last?.hash == manifest.ledgerHead else {
+            return fail("ledger", "the chain ends at \(entries.last?.hash.description ?? "nothing"), not at the stated head \(manifest.ledgerHead?.description ?? "none")")
+        }
+        verdict.ledgerEntries = entries.count
+        let included = manifest.ledger.filter(\.included)
+        verdict.evidence = included.count
+        pass("ledger", "\(entries.count) entries chain from the first to the head \(manifest.ledgerHead?.description ?? "(empty)"); \(included.count) evidence items included")
+
+        // 5. The rules again, on the bundled evidence and policy.
+        let store: SQLiteEvidenceStore
+        do {
+            try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+            store = try SQLiteEvidenceStore(path: workDirectory.appendingPathComponent("bundle.db").path, create: true)
+        } catch {
+            return fail("rules", "cannot create a working store: \(error)")
+        }
+        for entry in included {
+            let prefix = "evidence/\(entry.evidence.hex)/"
+            let files = Dictionary(uniqueKeysWithValues: contents.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            guard !files.isEmpty else { return fail("evidence", "the files of ledger entry \(entry.seq) (\(entry.evidence)) are not in the bundle") }
+            let parsed: ParsedEvidence
+            do {
+                parsed = try reparse(files, entry: entry)
+            } catch {
+                return fail("evidence", "ledger entry \(entry.seq) (\(entry.evidence)): \(error.description)")
+            }
+            guard parsed.id == entry.evidence else {
+                return fail("evidence", "the files of ledger entry \(entry.seq) give the identity \(parsed.id), not \(entry.evidence)")
+            }
+            guard parsed.recordsDigest == entry.records else {
+                return fail("evidence", "the files of ledger entry \(entry.seq) parse to records \(parsed.recordsDigest.short)…, not \(entry.records.short)… as the ledger says")
+            }
+            var replayed = parsed
+            replayed.source = entry.source
+            do {
+                _ = try await store.store(replayed, ingestedAt: entry.ledgerEntry.ingestedInstant)
+            } catch {
+                return fail("evidence", "ledger entry \(entry.seq) cannot be stored again: \(error.message)")
+            }
+        }
+        guard let policyBytes = contents[BundleWriter.configPath] else { return fail("files", "drreport.yaml is missing") }
+        let xml: Data
+        do {
+            let policy = try Policy.load(yaml: String(decoding: policyBytes, as: UTF8.self), source: "bundle:drreport.yaml")
+            let period = try Period(parsing: manifest.period, timeZone: policy.timeZone)
+            guard case .success(let generatedAt) = Timestamp.parseRFC3339(manifest.generatedAt) else {
+                return fail("rules", "the manifest's generated_at '\(manifest.generatedAt)' is not a timestamp")
+            }
+            let integrity = IntegrityReport(
+                entries: entries.count, evidence: included.count, blobs: 0, bytes: 0, head: manifest.ledgerHead, problems: [])
+            let model = try await ReportModel.build(
+                store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: generatedAt,
+                toolVersion: manifest.toolVersion, ledger: entries, integrity: integrity)
+            verdict.findings = model.totals
+            xml = try reproduction.renderXML(model)
+        } catch let error as ReportsError {
+            return fail("rules", error.description)
+        } catch {
+            return fail("rules", "\(error)")
+        }
+        guard let bundled = contents["report.xml"] else { return fail("files", "report.xml is missing") }
+        do {
+            guard try reproduction.integrityHolds(bundled) else {
+                return fail("report", "report.xml's own Integrity hash does not match its content")
+            }
+        } catch {
+            return fail("report", "report.xml cannot be read: \(error.message)")
+        }
+        guard xml == bundled else {
+            return fail("report", "report.xml is not reproduced from the bundled evidence and policy: " + firstDifference(bundled, xml))
+        }
+        let counts = verdict.findings.map { "\($0.pass) pass, \($0.fail) fail, \($0.indeterminate) indeterminate, \($0.waived) waived" } ?? ""
+        pass("report", "the rules re-run on \(included.count) evidence items reproduce report.xml byte for byte (\(counts))")
+        return verdict
+    }
+
+    /// Parses a bundled evidence item again from its files.
+    static func reparse(_ files: [String: Data], entry: BundleManifest.Entry) throws(EvidenceError) -> ParsedEvidence {
+        switch entry.kind {
+        case .apply:
+            return try EvidenceParser.parse(EvidenceInput(source: entry.source, files: files))
+        case .state:
+            guard let state = files[ApplyRecordParser.Member.state], let binding = files["binding.json"] else {
+                throw EvidenceError(.missingField, source: entry.source, "a bound state needs state.json and binding.json")
+            }
+            let fields: JSONValue
+            do {
+                fields = try JSONReader.read(binding)
+            } catch {
+                throw EvidenceError(syntax: error, source: entry.source + "/binding.json")
+            }
+            var options = ParseOptions(kind: .state, workspace: fields["workspace"]?.stringValue, region: fields["region"]?.stringValue)
+            if let asOf = fields["as_of"]?.stringValue, case .success(let instant) = Timestamp.parseRFC3339(asOf) { options.asOf = instant }
+            return try EvidenceParser.parse(EvidenceInput(source: entry.source, name: ApplyRecordParser.Member.state, bytes: state), options: options)
+        default:
+            guard files.count == 1, let (name, bytes) = files.first else {
+                throw EvidenceError(.invalidArchive, source: entry.source, "expected exactly one file for \(entry.kind.rawValue) evidence")
+            }
+            return try EvidenceParser.parse(EvidenceInput(source: entry.source, name: name, bytes: bytes), options: ParseOptions(kind: entry.kind))
+        }
+    }
+
+    /// Where two documents first differ, as line number and both lines.
+    static func firstDifference(_ expected: Data, _ actual: Data) -> String {
+        let left = String(decoding: expected, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let right = String(decoding: actual, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(left.count, right.count) {
+            let a = index < left.count ? String(left[index]) : "(end)"
+            let b = index < right.count ? String(right[index]) : "(end)"
+            if a != b {
+                return "line \(index + 1): bundled «\(a.trimmingCharacters(in: .whitespaces).prefix(160))», re-run «\(b.trimmingCharacters(in: .whitespaces).prefix(160))»"
+            }
+        }
+        return "the documents differ"
+    }
+}
