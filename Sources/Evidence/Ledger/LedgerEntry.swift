@@ -24,6 +24,11 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     /// This entry's hash.
     public var hash: ContentHash
 
+    enum CodingKeys: String, CodingKey {
+        case seq, evidence, kind, source, records, prev, hash
+        case ingestedAt = "ingested_at"
+    }
+
     /// The `prev` of the first entry.
     public static let genesis = ContentHash(zeros: ())
 

@@ -74,85 +74,81 @@ public enum ServiceNowXMLParser {
     /// declaration can be. The scan stops at the root element, so text that merely mentions one (in
     /// CDATA, say) is not mistaken for it.
     static func declarationLine(in bytes: Data) -> Int? {
-        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int? in
-            var line = 1
-            var index = 0
-            func starts(with text: String, at offset: Int) -> Bool {
-                let pattern = Array(text.utf8)
-                guard offset + pattern.count <= buffer.count else { return false }
-                for (position, byte) in pattern.enumerated() where buffer[offset + position] != byte { return false }
-                return true
+        var scanner = MarkupScanner(bytes)
+        while let byte = scanner.current {
+            guard byte == UInt8(ascii: "<") else {
+                scanner.advance()
+                continue
             }
-            func skip(past terminator: String) {
-                while index < buffer.count, !starts(with: terminator, at: index) {
-                    if buffer[index] == UInt8(ascii: "\n") { line += 1 }
-                    index += 1
-                }
-                index += terminator.utf8.count
+            if scanner.starts(with: "<?") {
+                scanner.skip(past: "?>")
+            } else if scanner.starts(with: "<!--") {
+                scanner.skip(past: "-->")
+            } else if scanner.starts(with: "<!DOCTYPE") || scanner.starts(with: "<!ENTITY") {
+                return scanner.line
+            } else {
+                return nil
             }
-            while index < buffer.count {
-                let byte = buffer[index]
-                if byte == UInt8(ascii: "\n") {
-                    line += 1
-                    index += 1
-                } else if byte == UInt8(ascii: "<") {
-                    if starts(with: "<?", at: index) {
-                        skip(past: "?>")
-                    } else if starts(with: "<!--", at: index) {
-                        skip(past: "-->")
-                    } else if starts(with: "<!DOCTYPE", at: index) || starts(with: "<!ENTITY", at: index) {
-                        return line
-                    } else {
-                        return nil
-                    }
-                } else {
-                    index += 1
-                }
-            }
-            return nil
         }
+        return nil
     }
 
-    /// The line of each start tag `<name` in the order they appear (outside comments and CDATA):
-    /// libxml2 numbers an element by the line its start tag ends on, messages want where it begins.
+    /// The line of each start tag `<name` in the order they appear (outside comments, CDATA and
+    /// processing instructions), by local name: libxml2 numbers an element by the line its start tag
+    /// ends on, and messages want the line it begins on.
     static func startTagLines(in bytes: Data) -> [String: [Int]] {
         var lines: [String: [Int]] = [:]
-        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            var line = 1
-            var index = 0
-            func starts(with text: String, at offset: Int) -> Bool {
-                let pattern = Array(text.utf8)
-                guard offset + pattern.count <= buffer.count else { return false }
-                for (position, byte) in pattern.enumerated() where buffer[offset + position] != byte { return false }
-                return true
+        var scanner = MarkupScanner(bytes)
+        while let byte = scanner.current {
+            guard byte == UInt8(ascii: "<") else {
+                scanner.advance()
+                continue
             }
-            while index < buffer.count {
-                let byte = buffer[index]
-                if byte == UInt8(ascii: "\n") { line += 1 }
-                guard byte == UInt8(ascii: "<"), index + 1 < buffer.count else {
-                    index += 1
-                    continue
-                }
-                for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")] where starts(with: open, at: index) {
-                    while index < buffer.count, !starts(with: close, at: index) {
-                        if buffer[index] == UInt8(ascii: "\n") { line += 1 }
-                        index += 1
-                    }
-                    break
-                }
-                guard index < buffer.count, buffer[index] == UInt8(ascii: "<") else { continue }
-                var end = index + 1
-                while end < buffer.count, !" \t\r\n/>".utf8.contains(buffer[end]) { end += 1 }
-                let qualified = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(index + 1)..<end]), as: UTF8.self)
-                if let first = qualified.unicodeScalars.first, first != "/", first != "!" {
-                    // libxml2 names elements without their namespace prefix.
-                    let name = qualified.split(separator: ":").last.map(String.init) ?? qualified
-                    lines[name, default: []].append(line)
-                }
-                index += 1
+            if let (_, close) = [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")].first(where: { scanner.starts(with: $0.0) }) {
+                scanner.skip(past: close)
+                continue
             }
+            let name = scanner.tagName()
+            if let first = name.unicodeScalars.first, first != "/", first != "!" {
+                lines[name.split(separator: ":").last.map(String.init) ?? name, default: []].append(scanner.line)
+            }
+            scanner.advance()
         }
         return lines
+    }
+}
+
+/// A cursor over markup bytes that counts lines as it goes.
+struct MarkupScanner {
+    private let bytes: [UInt8]
+    private var index = 0
+    private(set) var line = 1
+
+    init(_ data: Data) { bytes = [UInt8](data) }
+
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    mutating func advance() {
+        if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+        index += 1
+    }
+
+    func starts(with text: String) -> Bool {
+        let pattern = Array(text.utf8)
+        guard index + pattern.count <= bytes.count else { return false }
+        return bytes[index..<index + pattern.count].elementsEqual(pattern)
+    }
+
+    mutating func skip(past terminator: String) {
+        while current != nil, !starts(with: terminator) { advance() }
+        for _ in 0..<terminator.utf8.count where current != nil { advance() }
+    }
+
+    /// The name after `<` at the cursor.
+    func tagName() -> String {
+        var end = index + 1
+        while end < bytes.count, !" \t\r\n/>".utf8.contains(bytes[end]) { end += 1 }
+        return String(decoding: bytes[min(index + 1, end)..<end], as: UTF8.self)
     }
 }
 

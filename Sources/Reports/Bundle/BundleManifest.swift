@@ -15,40 +15,36 @@ public struct BundleManifest: Sendable, Hashable, Codable {
         public var sha256: ContentHash
     }
 
-    /// A ledger entry as the bundle carries it, and whether its evidence is in the bundle.
+    /// A ledger entry as the bundle carries it (its fields, flat), and whether its evidence is in the bundle.
     public struct Entry: Sendable, Hashable, Codable {
-        public var seq: Int64
-        public var evidence: ContentHash
-        public var kind: EvidenceKind
-        public var source: String
-        public var ingestedAt: String
-        public var records: ContentHash
-        public var prev: ContentHash
-        public var hash: ContentHash
+        /// The ledger entry.
+        public var ledgerEntry: LedgerEntry
         /// Whether the evidence's files are in the bundle (the others are listed so the chain can be checked whole).
         public var included: Bool
 
-        enum CodingKeys: String, CodingKey {
-            case seq, evidence, kind, source, records, prev, hash, included
-            case ingestedAt = "ingested_at"
-        }
+        enum CodingKeys: String, CodingKey { case included }
 
         init(_ entry: LedgerEntry, included: Bool) {
-            seq = entry.seq
-            evidence = entry.evidence
-            kind = entry.kind
-            source = entry.source
-            ingestedAt = entry.ingestedAt
-            records = entry.records
-            prev = entry.prev
-            hash = entry.hash
+            ledgerEntry = entry
             self.included = included
         }
 
-        /// The ledger entry.
-        public var ledgerEntry: LedgerEntry {
-            LedgerEntry(seq: seq, evidence: evidence, kind: kind, source: source, ingestedAt: ingestedAt, records: records, prev: prev, hash: hash)
+        public init(from decoder: any Decoder) throws {
+            ledgerEntry = try LedgerEntry(from: decoder)
+            included = try decoder.container(keyedBy: CodingKeys.self).decode(Bool.self, forKey: .included)
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            try ledgerEntry.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(included, forKey: .included)
+        }
+
+        public var seq: Int64 { ledgerEntry.seq }
+        public var evidence: ContentHash { ledgerEntry.evidence }
+        public var kind: EvidenceKind { ledgerEntry.kind }
+        public var source: String { ledgerEntry.source }
+        public var records: ContentHash { ledgerEntry.records }
     }
 
     /// `drreport-bundle/1`.
