@@ -59,6 +59,47 @@ extension RuleID: ExpressibleByArgument {}
 /// Writing product files: to a temporary file beside the target, then renamed, so a failure never
 /// leaves a half-written file.
 enum OutputFile {
+    /// Writes several files into a folder (created if missing): all are written to temporary names
+    /// first and renamed only when every one is complete.
+    static func writeAll(_ files: [(name: String, data: Data)], into folder: URL) throws(ReportsError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ReportsError(.output, source: folder.path, "exists and is not a folder") }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw ReportsError(.output, source: folder.path, "cannot create the output folder (\((error as NSError).localizedDescription))")
+            }
+        }
+        var written: [(temporary: URL, target: URL)] = []
+        func discard() { for item in written { try? FileManager.default.removeItem(at: item.temporary) } }
+        for (name, data) in files {
+            let target = folder.appendingPathComponent(name)
+            let temporary = folder.appendingPathComponent(".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            do {
+                try data.write(to: temporary)
+            } catch {
+                discard()
+                try? FileManager.default.removeItem(at: temporary)
+                throw ReportsError(.output, source: target.path, "cannot write (\((error as NSError).localizedDescription)); nothing was written")
+            }
+            written.append((temporary, target))
+        }
+        for item in written {
+            do {
+                if FileManager.default.fileExists(atPath: item.target.path) {
+                    _ = try FileManager.default.replaceItemAt(item.target, withItemAt: item.temporary)
+                } else {
+                    try FileManager.default.moveItem(at: item.temporary, to: item.target)
+                }
+            } catch {
+                discard()
+                throw ReportsError(.output, source: item.target.path, "cannot move into place (\((error as NSError).localizedDescription))")
+            }
+        }
+    }
+
     static func write(_ data: Data, to path: String) throws(ReportsError) {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
