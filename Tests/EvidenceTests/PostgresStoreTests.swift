@@ -231,6 +231,47 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test(
+        "TLS: require encrypts, verify-full checks the certificate, disable does not encrypt",
+        .enabled(if: PostgresTestServer.tlsShouldRun, "DRREPORT_TEST_POSTGRES_CA is not set: the test server offers no TLS"))
+    func tls() async throws {
+        let authority = try PostgresTestServer.requireCertificateAuthority()
+        try await TestDatabase.with { database in
+            let password = try #require(URLComponents(string: database.url)?.password)
+            func url(_ items: [URLQueryItem]) throws -> String {
+                var components = try #require(URLComponents(string: database.url))
+                components.queryItems = items
+                return try #require(components.string)
+            }
+            func encrypted(_ items: [URLQueryItem]) async throws -> Bool {
+                let store = try await PostgresEvidenceStore.open(url: try url(items), create: true)
+                let rows = try await store.rows("SELECT ssl::TEXT AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                await store.close()
+                return rows.first?["ssl"] == .text("true")
+            }
+            #expect(try await encrypted([URLQueryItem(name: "sslmode", value: "require")]))
+            #expect(try await encrypted([URLQueryItem(name: "sslmode", value: "prefer")]))
+            #expect(try await encrypted([
+                URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: authority),
+            ]))
+            #expect(try await encrypted([
+                URLQueryItem(name: "sslmode", value: "verify-ca"), URLQueryItem(name: "sslrootcert", value: authority),
+            ]))
+            #expect(try await !encrypted([URLQueryItem(name: "sslmode", value: "disable")]))
+
+            // The system's CAs did not sign the test certificate: verify-full must refuse it.
+            do throws(EvidenceError) {
+                _ = try await PostgresEvidenceStore.open(
+                    url: try! url([URLQueryItem(name: "sslmode", value: "verify-full")]), create: true)
+                Issue.record("verify-full accepted a certificate no trusted CA signed")
+            } catch {
+                #expect(error.code == .store)
+                #expect(error.message.contains("TLS"), "\(error)")
+                #expect(!error.description.contains(password))
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     @discardableResult

@@ -34,6 +34,23 @@ enum PostgresTestServer {
         return url
     }
 
+    /// The CA that signed the test server's TLS certificate (`.ci/postgres` exports it).
+    static var certificateAuthority: String? {
+        guard let value = ProcessInfo.processInfo.environment["DRREPORT_TEST_POSTGRES_CA"], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Whether the TLS test runs (and, without a CA, fails).
+    static var tlsShouldRun: Bool { certificateAuthority != nil || inCI }
+
+    static func requireCertificateAuthority() throws -> String {
+        guard let certificateAuthority else {
+            throw StoreTestFailure(
+                "DRREPORT_TEST_POSTGRES_CA is not set: the TLS test needs the test server's CA (`.ci/postgres start` exports it)")
+        }
+        return certificateAuthority
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "drreport.tests.postgres")
         logger.logLevel = .critical

@@ -27,8 +27,8 @@ enum PostgresErrors {
             message = describe(error, endpoint: endpoint)
         } else if let error = error as? PostgresDecodingError {
             message = "a value of column '\(error.columnName)' could not be read (\(error.postgresType))"
-        } else if error is NIOSSLError {
-            message = "the TLS handshake with \(endpoint.host):\(endpoint.port) failed (\(error)); check sslmode and sslrootcert"
+        } else if let tls = tlsFailure(error, endpoint: endpoint) {
+            message = tls
         } else {
             message = "unexpected error from the PostgreSQL client: \(type(of: error))"
         }
@@ -68,6 +68,7 @@ enum PostgresErrors {
         case .server:
             return serverMessage(error, endpoint: endpoint)
         case .connectionError:
+            if let underlying = error.underlying, let tls = tlsFailure(underlying, endpoint: endpoint) { return tls }
             let cause = error.underlying.map { String(describing: $0) } ?? "no answer"
             return "cannot connect to the PostgreSQL server at \(server) (\(cause)); is it running and reachable?"
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
@@ -89,6 +90,21 @@ enum PostgresErrors {
         default:
             return "PostgreSQL client error (\(error.code))"
         }
+    }
+
+    /// A TLS failure, said in terms of sslmode and sslrootcert; nil for other errors.
+    private static func tlsFailure(_ error: any Error, endpoint: PostgresEndpoint) -> String? {
+        let server = "\(endpoint.host):\(endpoint.port)"
+        let advice = "; check sslmode (now \(endpoint.sslMode.rawValue)) and sslrootcert"
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the TLS certificate of \(server) was not issued for '\(endpoint.host)'" + advice
+        }
+        guard error is NIOSSLError || error is NIOSSLExtraError else { return nil }
+        if String(describing: error).contains("CERTIFICATE_VERIFY_FAILED") {
+            let trusted = endpoint.sslRootCertificate.map { "the CAs in \($0)" } ?? "the system's trusted CAs"
+            return "the TLS certificate of \(server) is not signed by \(trusted)" + advice
+        }
+        return "the TLS handshake with \(server) failed" + advice
     }
 
     private static func serverMessage(_ error: PSQLError, endpoint: PostgresEndpoint) -> String {
