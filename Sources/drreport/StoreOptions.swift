@@ -5,13 +5,15 @@ import Synchronization
 
 /// `--store`: the evidence store, from the flag, else `DRREPORT_STORE`, else `./drreport.db`.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The evidence store: an SQLite file path or a postgres:// URL.",
-        discussion: """
-            Defaults to $DRREPORT_STORE, then ./drreport.db. A postgres://user@host:port/database?sslmode=… \
-            (or postgresql://) URL selects a shared PostgreSQL store; its password comes from the URL or \
-            $PGPASSWORD and is never printed.
-            """, valueName: "path-or-url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The evidence store: an SQLite file path or a postgres:// URL.",
+            discussion: """
+                Defaults to $DRREPORT_STORE, then ./drreport.db. A postgres://user@host:port/database?sslmode=… \
+                (or postgresql://) URL selects a shared PostgreSQL store; its password comes from the URL or \
+                $PGPASSWORD and is never printed.
+                """, valueName: "path-or-url"))
     var store: String?
 
     /// The store's location after the defaults apply.

@@ -22,7 +22,8 @@ struct PostgresStoreTests {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 for file in 0..<50 {
                     let text = StoreSamples.drillText(drill: "DR-P\(process)-\(file)", tag: " (\(process)/\(file))")
-                    try Data(text.utf8).write(to: directory.appendingPathComponent(String(format: "drill-%02d.jsonl", file)))
+                    try Data(text.utf8).write(
+                        to: directory.appendingPathComponent(String(format: "drill-%02d.jsonl", file)))
                     expected.insert(ContentHash.of(Data(text.utf8)))
                 }
             }
@@ -36,7 +37,8 @@ struct PostgresStoreTests {
                 for process in 0..<8 {
                     group.addTask {
                         try await DRReportBinary.run(
-                            binary, ["ingest", "--store", url, folder.url.appendingPathComponent("pipeline-\(process)").path],
+                            binary,
+                            ["ingest", "--store", url, folder.url.appendingPathComponent("pipeline-\(process)").path],
                             environment: ["PGPASSWORD": password])
                     }
                 }
@@ -71,13 +73,16 @@ struct PostgresStoreTests {
     func terminatedConnectionLeavesNothingPartial() async throws {
         try await TestDatabase.with { database in
             let store = try await PostgresEvidenceStore.open(url: database.url, create: true)
-            for index in 0..<3 { try await Self.storeNew(store, try StoreSamples.drill(drill: "DR-K-\(index)", tag: "\(index)")) }
+            for index in 0..<3 {
+                try await Self.storeNew(store, try StoreSamples.drill(drill: "DR-K-\(index)", tag: "\(index)"))
+            }
             let big = try StoreSamples.boundState(resources: 20_000, tag: "big")
             let started = ContinuousClock.now
             let ingest = Task { try await store.store(big) }
             let killed = try await Self.terminateLedgerLockHolder(in: database)
             let outcome = await ingest.result
-            print("large ingest (20,000 resources) terminated after \(ContinuousClock.now - started) (backend \(killed))")
+            print(
+                "large ingest (20,000 resources) terminated after \(ContinuousClock.now - started) (backend \(killed))")
             guard case .failure(let error) = outcome else {
                 Issue.record("the ingest finished before its connection was terminated")
                 await store.close()
@@ -91,7 +96,9 @@ struct PostgresStoreTests {
 
             // Nothing of it is in the database: no evidence, no rows, no blob, no ledger entry.
             #expect(try await store.content(of: big.id) == nil)  // the same store reconnects
-            for (table, count) in [("tf_state", 0), ("tf_resource", 0), ("evidence", 3), ("evidence_member", 3), ("blob", 3)] {
+            for (table, count) in [
+                ("tf_state", 0), ("tf_resource", 0), ("evidence", 3), ("evidence_member", 3), ("blob", 3),
+            ] {
                 let rows = try await database.execute("SELECT COUNT(*) AS n FROM \(table)")
                 #expect(rows.first?["n"] == .integer(Int64(count)), "\(table)")
             }
@@ -122,7 +129,8 @@ struct PostgresStoreTests {
             #expect(first.status == 0, "\(first.stderr)")
 
             async let run = DRReportBinary.run(
-                binary, ["ingest", "--store", database.url, "--kind", "state", "--workspace", "w", "--region", "r", big.path])
+                binary,
+                ["ingest", "--store", database.url, "--kind", "state", "--workspace", "w", "--region", "r", big.path])
             _ = try await Self.terminateLedgerLockHolder(in: database)
             let result = try await run
             let password = try #require(URLComponents(string: database.url)?.password)
@@ -156,7 +164,8 @@ struct PostgresStoreTests {
             }
             // The same through PGPASSWORD and the command line.
             let result = try await DRReportBinary.run(
-                binary, ["evidence", "list", "--store", database.url(password: nil)], environment: ["PGPASSWORD": wrong])
+                binary, ["evidence", "list", "--store", database.url(password: nil)], environment: ["PGPASSWORD": wrong]
+            )
             #expect(result.status == 2)
             #expect(result.stderr.contains("authentication failed"), "\(result.stderr)")
             #expect(!result.stderr.contains(wrong) && !result.stdout.contains(wrong))
@@ -170,14 +179,16 @@ struct PostgresStoreTests {
             try await Self.storeNew(store, try StoreSamples.drill())
             await store.close()
             try await database.execute(
-                "INSERT INTO drreport_schema_migrations (version, applied_at) VALUES (\(Schema.version + 1), 'the future')")
+                "INSERT INTO drreport_schema_migrations (version, applied_at) VALUES (\(Schema.version + 1), 'the future')"
+            )
             for create in [false, true] {
                 do throws(EvidenceError) {
                     _ = try await PostgresEvidenceStore.open(url: database.url, create: create)
                     Issue.record("a newer schema was accepted")
                 } catch {
                     #expect(error.code == .storeVersion)
-                    #expect(error.message.contains("version \(Schema.version + 1), newer than this drreport"), "\(error)")
+                    #expect(
+                        error.message.contains("version \(Schema.version + 1), newer than this drreport"), "\(error)")
                 }
             }
         }
@@ -194,10 +205,13 @@ struct PostgresStoreTests {
                 #expect(error.message.contains("holds no drreport evidence store"), "\(error)")
             }
             let stores = try await withThrowingTaskGroup(of: PostgresEvidenceStore.self) { group in
-                for _ in 0..<4 { group.addTask { try await PostgresEvidenceStore.open(url: database.url, create: true) } }
+                for _ in 0..<4 {
+                    group.addTask { try await PostgresEvidenceStore.open(url: database.url, create: true) }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(try await database.execute("SELECT version FROM drreport_schema_migrations").count == Schema.version)
+            #expect(
+                try await database.execute("SELECT version FROM drreport_schema_migrations").count == Schema.version)
             for (index, store) in stores.enumerated() {
                 try await Self.storeNew(store, try StoreSamples.drill(drill: "DR-M-\(index)", tag: "\(index)"))
             }
@@ -212,8 +226,9 @@ struct PostgresStoreTests {
         var components = try #require(URLComponents(string: url))
         let password = try #require(components.password)
         components.path = "/drreport_no_such_database"
+        let missing = try #require(components.string)
         do {
-            _ = try await PostgresEvidenceStore.open(url: components.string!, create: true)
+            _ = try await PostgresEvidenceStore.open(url: missing, create: true)
             Issue.record("a missing database was opened")
         } catch {
             #expect(error.code == .store)
@@ -221,8 +236,9 @@ struct PostgresStoreTests {
             #expect(!error.description.contains(password))
         }
         components.port = try Self.closedPort()
+        let unreachable = try #require(components.string)
         do {
-            _ = try await PostgresEvidenceStore.open(url: components.string!, create: true)
+            _ = try await PostgresEvidenceStore.open(url: unreachable, create: true)
             Issue.record("an unreachable server was opened")
         } catch {
             #expect(error.code == .store)
@@ -233,7 +249,8 @@ struct PostgresStoreTests {
 
     @Test(
         "TLS: require encrypts, verify-full checks the certificate, disable does not encrypt",
-        .enabled(if: PostgresTestServer.tlsShouldRun, "DRREPORT_TEST_POSTGRES_CA is not set: the test server offers no TLS"))
+        .enabled(
+            if: PostgresTestServer.tlsShouldRun, "DRREPORT_TEST_POSTGRES_CA is not set: the test server offers no TLS"))
     func tls() async throws {
         let authority = try PostgresTestServer.requireCertificateAuthority()
         try await TestDatabase.with { database in
@@ -251,18 +268,23 @@ struct PostgresStoreTests {
             }
             #expect(try await encrypted([URLQueryItem(name: "sslmode", value: "require")]))
             #expect(try await encrypted([URLQueryItem(name: "sslmode", value: "prefer")]))
-            #expect(try await encrypted([
-                URLQueryItem(name: "sslmode", value: "verify-full"), URLQueryItem(name: "sslrootcert", value: authority),
-            ]))
-            #expect(try await encrypted([
-                URLQueryItem(name: "sslmode", value: "verify-ca"), URLQueryItem(name: "sslrootcert", value: authority),
-            ]))
+            #expect(
+                try await encrypted([
+                    URLQueryItem(name: "sslmode", value: "verify-full"),
+                    URLQueryItem(name: "sslrootcert", value: authority),
+                ]))
+            #expect(
+                try await encrypted([
+                    URLQueryItem(name: "sslmode", value: "verify-ca"),
+                    URLQueryItem(name: "sslrootcert", value: authority),
+                ]))
             #expect(try await !encrypted([URLQueryItem(name: "sslmode", value: "disable")]))
 
             // The system's CAs did not sign the test certificate: verify-full must refuse it.
+            let untrusted = try url([URLQueryItem(name: "sslmode", value: "verify-full")])
             do throws(EvidenceError) {
                 _ = try await PostgresEvidenceStore.open(
-                    url: try! url([URLQueryItem(name: "sslmode", value: "verify-full")]), create: true)
+                    url: untrusted, create: true)
                 Issue.record("verify-full accepted a certificate no trusted CA signed")
             } catch {
                 #expect(error.code == .store)
@@ -276,7 +298,9 @@ struct PostgresStoreTests {
 
     @discardableResult
     static func storeNew(_ store: PostgresEvidenceStore, _ evidence: ParsedEvidence) async throws -> LedgerEntry {
-        guard case .stored(let entry) = try await store.store(evidence) else { throw StoreTestFailure("unexpected duplicate") }
+        guard case .stored(let entry) = try await store.store(evidence) else {
+            throw StoreTestFailure("unexpected duplicate")
+        }
         return entry
     }
 
@@ -352,11 +376,14 @@ enum DRReportBinary {
             let path = candidate.appendingPathComponent("drreport").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        throw StoreTestFailure("no built drreport next to \(folder.path); run `swift build` first or set DRREPORT_BINARY")
+        throw StoreTestFailure(
+            "no built drreport next to \(folder.path); run `swift build` first or set DRREPORT_BINARY")
     }
 
     /// Runs the binary to completion; output goes through files, so no pipe can fill up.
-    static func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    static func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+        -> ProcessResult
+    {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let out = folder.url.appendingPathComponent("stdout")

@@ -17,7 +17,9 @@ struct PostgresStoreURLTests {
         #expect(endpoint.database == "evidence")
         #expect(endpoint.sslMode == .verifyFull)
         #expect(endpoint.connectTimeoutSeconds == 5)
-        #expect(endpoint.redacted == "postgres://ingest@db.bank.example:6432/evidence?sslmode=verify-full&connect_timeout=5")
+        #expect(
+            endpoint.redacted == "postgres://ingest@db.bank.example:6432/evidence?sslmode=verify-full&connect_timeout=5"
+        )
         #expect(!String(describing: endpoint).contains("s3cr"))
         #expect(!String(reflecting: endpoint).contains("s3cr"))
         var dumped = ""
@@ -26,7 +28,8 @@ struct PostgresStoreURLTests {
     }
 
     @Test func defaultsFollowLibpq() throws {
-        let endpoint = try PostgresEndpoint(url: "postgresql://pipeline@localhost/drreport", environment: ["PGPASSWORD": "from-env"])
+        let endpoint = try PostgresEndpoint(
+            url: "postgresql://pipeline@localhost/drreport", environment: ["PGPASSWORD": "from-env"])
         #expect(endpoint.port == 5432)
         #expect(endpoint.password == "from-env")
         #expect(endpoint.sslMode == .prefer)
@@ -61,18 +64,22 @@ struct PostgresStoreURLTests {
     }
 
     @Test func storeLocationHasNoPassword() throws {
-        let store = try PostgresEvidenceStore(url: "postgres://u:hunter2@127.0.0.1:1/d?sslmode=disable", create: false, environment: [:])
+        let store = try PostgresEvidenceStore(
+            url: "postgres://u:hunter2@127.0.0.1:1/d?sslmode=disable", create: false, environment: [:])
         #expect(store.location == "postgres://u@127.0.0.1:1/d?sslmode=disable")
     }
 
     @Test func placeholdersAreNumberedOutsideQuotes() {
-        #expect(PostgresStatements.numbered("SELECT a FROM t WHERE b = ? AND c IN (?, ?)") == "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)")
+        #expect(
+            PostgresStatements.numbered("SELECT a FROM t WHERE b = ? AND c IN (?, ?)")
+                == "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)")
         #expect(PostgresStatements.numbered("SELECT '?' AS \"q?\", ? FROM t") == "SELECT '?' AS \"q?\", $1 FROM t")
         #expect(PostgresStatements.numbered("SELECT 'it''s ?', ?") == "SELECT 'it''s ?', $1")
     }
 
     @Test func insertsStayWithinTheParameterLimit() {
-        let rows = Array(repeating: [SQLValue](repeating: .integer(1), count: Schema.resource.columns.count), count: 7_001)
+        let rows = Array(
+            repeating: [SQLValue](repeating: .integer(1), count: Schema.resource.columns.count), count: 7_001)
         let queries = PostgresStatements.inserts(Schema.resource, rows)
         #expect(queries.allSatisfy { $0.binds.count <= PostgresStatements.maxParameters })
         #expect(queries.reduce(0) { $0 + $1.binds.count } == 7_001 * Schema.resource.columns.count)

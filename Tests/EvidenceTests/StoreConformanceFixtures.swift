@@ -130,7 +130,10 @@ enum StoreSamples {
             """)
     }
 
-    static func consistency(checkRun: String = "cc-2026-09-12T0840", drill: String = "DR-2026-Q3-01", checkedAt: String = "2026-09-12T08:40:02Z") throws -> ParsedEvidence {
+    static func consistency(
+        checkRun: String = "cc-2026-09-12T0840", drill: String = "DR-2026-Q3-01",
+        checkedAt: String = "2026-09-12T08:40:02Z"
+    ) throws -> ParsedEvidence {
         try file(
             "consistency-\(checkRun).json",
             """
@@ -170,7 +173,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func makeHarness() async throws -> StoreHarness {
         switch self {
         case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-conformance-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "drreport-conformance-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("store.db").path
             let store = try SQLiteEvidenceStore(path: path, create: true)

@@ -36,7 +36,9 @@ enum PostgresTestServer {
 
     /// The CA that signed the test server's TLS certificate (`.ci/postgres` exports it).
     static var certificateAuthority: String? {
-        guard let value = ProcessInfo.processInfo.environment["DRREPORT_TEST_POSTGRES_CA"], !value.isEmpty else { return nil }
+        guard let value = ProcessInfo.processInfo.environment["DRREPORT_TEST_POSTGRES_CA"], !value.isEmpty else {
+            return nil
+        }
         return value
     }
 
@@ -46,7 +48,8 @@ enum PostgresTestServer {
     static func requireCertificateAuthority() throws -> String {
         guard let certificateAuthority else {
             throw StoreTestFailure(
-                "DRREPORT_TEST_POSTGRES_CA is not set: the TLS test needs the test server's CA (`.ci/postgres start` exports it)")
+                "DRREPORT_TEST_POSTGRES_CA is not set: the TLS test needs the test server's CA (`.ci/postgres start` exports it)"
+            )
         }
         return certificateAuthority
     }
@@ -77,9 +80,12 @@ enum PostgresTestServer {
             throw error
         }
         try? await admin.close()
-        var components = URLComponents(string: try requireURL())!
+        guard var components = URLComponents(string: try requireURL()) else {
+            throw StoreTestFailure("\(variable) is not a URL")
+        }
         components.path = "/" + name
-        return TestDatabase(name: name, url: components.string!)
+        guard let url = components.string else { throw StoreTestFailure("cannot name database \(name) in a URL") }
+        return TestDatabase(name: name, url: url)
     }
 }
 
@@ -91,9 +97,10 @@ struct TestDatabase: Sendable {
 
     /// The URL with a different password (or none).
     func url(password: String?) -> String {
-        var components = URLComponents(string: url)!
+        // `url` was built by URLComponents, so it parses and prints again.
+        guard var components = URLComponents(string: url) else { return url }
         components.password = password
-        return components.string!
+        return components.string ?? url
     }
 
     /// Runs one statement in this database and returns the rows.

@@ -84,37 +84,56 @@ struct StoreConformanceTests {
     func latestState(backend: StoreBackend) async throws {
         try await StoreHarness.with(backend) { harness in
             let store = harness.store
-            let early = try StoreSamples.apply(run: 100, created: "2026-09-01T09:00:00Z", finished: "2026-09-01T10:00:00Z", stateResources: 1)
-            let late = try StoreSamples.apply(run: 101, created: "2026-09-10T09:00:00Z", finished: "2026-09-10T10:00:00Z", stateResources: 3)
-            let noState = try StoreSamples.apply(run: 102, created: "2026-09-11T09:00:00Z", finished: "2026-09-11T10:00:00Z", stateResources: nil)
-            let secondary = try StoreSamples.boundState(region: "northeurope", asOf: "2026-09-05T00:00:00Z", resources: 2, tag: "ne")
+            let early = try StoreSamples.apply(
+                run: 100, created: "2026-09-01T09:00:00Z", finished: "2026-09-01T10:00:00Z", stateResources: 1)
+            let late = try StoreSamples.apply(
+                run: 101, created: "2026-09-10T09:00:00Z", finished: "2026-09-10T10:00:00Z", stateResources: 3)
+            let noState = try StoreSamples.apply(
+                run: 102, created: "2026-09-11T09:00:00Z", finished: "2026-09-11T10:00:00Z", stateResources: nil)
+            let secondary = try StoreSamples.boundState(
+                region: "northeurope", asOf: "2026-09-05T00:00:00Z", resources: 2, tag: "ne")
             for evidence in [late, early, noState, secondary] { try await harness.storeNew(evidence) }
 
             func instant(_ text: String) throws -> Instant { try Timestamp.parseRFC3339(text).get() }
             let west = "westeurope"
-            #expect(try await store.latestState(workspace: "neprix-tech-prod", region: west, asOf: instant("2026-08-31T00:00:00Z")) == nil)
-            let atEarly = try #require(try await store.latestState(workspace: "neprix-tech-prod", region: west, asOf: instant("2026-09-01T10:00:00Z")))
+            #expect(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: west, asOf: instant("2026-08-31T00:00:00Z")) == nil)
+            let atEarly = try #require(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: west, asOf: instant("2026-09-01T10:00:00Z")))
             #expect(atEarly.evidence == early.id)
             #expect(atEarly.runID == 100)
             #expect(atEarly.state.resources.count == 1)
-            let between = try #require(try await store.latestState(workspace: "neprix-tech-prod", region: west, asOf: instant("2026-09-09T23:59:59Z")))
+            let between = try #require(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: west, asOf: instant("2026-09-09T23:59:59Z")))
             #expect(between.evidence == early.id)
-            let latest = try #require(try await store.latestState(workspace: "neprix-tech-prod", region: west, asOf: instant("2026-12-31T00:00:00Z")))
+            let latest = try #require(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: west, asOf: instant("2026-12-31T00:00:00Z")))
             #expect(latest.evidence == late.id)
             #expect(latest.instant == (try instant("2026-09-10T10:00:00Z")))
             guard case .apply(let record) = late.content else { throw StoreTestFailure("not an apply record") }
             #expect(latest.state == record.state)
 
-            let bound = try #require(try await store.latestState(workspace: "neprix-tech-prod", region: "northeurope", asOf: instant("2026-09-30T00:00:00Z")))
+            let bound = try #require(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: "northeurope", asOf: instant("2026-09-30T00:00:00Z")))
             #expect(bound.evidence == secondary.id)
             #expect(bound.runID == nil)
-            #expect(try await store.latestState(workspace: "neprix-tech-prod", region: "northeurope", asOf: instant("2026-09-04T00:00:00Z")) == nil)
-            #expect(try await store.latestState(workspace: "other", region: west, asOf: instant("2026-12-31T00:00:00Z")) == nil)
+            #expect(
+                try await store.latestState(
+                    workspace: "neprix-tech-prod", region: "northeurope", asOf: instant("2026-09-04T00:00:00Z")) == nil)
+            #expect(
+                try await store.latestState(workspace: "other", region: west, asOf: instant("2026-12-31T00:00:00Z"))
+                    == nil)
 
-            #expect(try await store.stateKeys() == [
-                StateKey(workspace: "neprix-tech-prod", region: "northeurope"),
-                StateKey(workspace: "neprix-tech-prod", region: "westeurope"),
-            ])
+            #expect(
+                try await store.stateKeys() == [
+                    StateKey(workspace: "neprix-tech-prod", region: "northeurope"),
+                    StateKey(workspace: "neprix-tech-prod", region: "westeurope"),
+                ])
         }
     }
 
@@ -122,11 +141,17 @@ struct StoreConformanceTests {
     func applyRunsHalfOpen(backend: StoreBackend) async throws {
         try await StoreHarness.with(backend) { harness in
             let store = harness.store
-            let atFrom = try StoreSamples.apply(run: 1, created: "2026-06-30T21:00:00Z", finished: "2026-06-30T22:00:00Z", stateResources: nil)
-            let inside = try StoreSamples.apply(run: 2, created: "2026-08-01T08:00:00Z", finished: "2026-08-01T09:00:00+02:00", stateResources: nil)
-            let atTo = try StoreSamples.apply(run: 3, created: "2026-09-30T20:00:00Z", finished: "2026-09-30T22:00:00Z", stateResources: nil)
-            let unfinished = try StoreSamples.apply(run: 4, created: "2026-08-15T08:00:00Z", finished: nil, result: "failed", stateResources: nil)
-            let before = try StoreSamples.apply(run: 5, created: "2026-06-30T20:00:00Z", finished: "2026-06-30T21:59:59.999999999Z", stateResources: nil)
+            let atFrom = try StoreSamples.apply(
+                run: 1, created: "2026-06-30T21:00:00Z", finished: "2026-06-30T22:00:00Z", stateResources: nil)
+            let inside = try StoreSamples.apply(
+                run: 2, created: "2026-08-01T08:00:00Z", finished: "2026-08-01T09:00:00+02:00", stateResources: nil)
+            let atTo = try StoreSamples.apply(
+                run: 3, created: "2026-09-30T20:00:00Z", finished: "2026-09-30T22:00:00Z", stateResources: nil)
+            let unfinished = try StoreSamples.apply(
+                run: 4, created: "2026-08-15T08:00:00Z", finished: nil, result: "failed", stateResources: nil)
+            let before = try StoreSamples.apply(
+                run: 5, created: "2026-06-30T20:00:00Z", finished: "2026-06-30T21:59:59.999999999Z", stateResources: nil
+            )
             for evidence in [atTo, inside, before, unfinished, atFrom] { try await harness.storeNew(evidence) }
 
             // 2026-Q3 in Europe/Rome: [2026-06-30T22:00Z, 2026-09-30T22:00Z).
@@ -155,7 +180,10 @@ struct StoreConformanceTests {
 
             #expect(try await store.drillIDs() == ["DR-2026-Q2-01", "DR-2026-Q3-01"])
             let events = try await store.drillEvents(drill: "DR-2026-Q3-01")
-            #expect(events.map(\.value.event) == [.disruption, .detected, .crisisDeclared, .planActivated, .serviceRestored])
+            #expect(
+                events.map(\.value.event) == [
+                    .disruption, .detected, .crisisDeclared, .planActivated, .serviceRestored,
+                ])
             let times = events.map(\.value.time)
             #expect(times == times.sorted())
             // crisis_declared (08:09:40+02:00) and plan_activated (06:09:40Z) are the same instant: the
@@ -190,7 +218,9 @@ struct StoreConformanceTests {
             #expect(approvals.allSatisfy { $0.evidence == update.id })
             #expect(approvals[1].value.approver.display == "CAB Chair")
             #expect(approvals[1].value.comments == "ok")
-            let both = try await store.approvals(changeSysIDs: ["aaaa1111aaaa1111aaaa1111aaaa1111", "bbbb2222bbbb2222bbbb2222bbbb2222"])
+            let both = try await store.approvals(changeSysIDs: [
+                "aaaa1111aaaa1111aaaa1111aaaa1111", "bbbb2222bbbb2222bbbb2222bbbb2222",
+            ])
             #expect(both.count == 3)
             #expect(try await store.approvals(changeSysIDs: ["nope"]).isEmpty)
         }
@@ -201,7 +231,8 @@ struct StoreConformanceTests {
         try await StoreHarness.with(backend) { harness in
             let store = harness.store
             let drillRun = try StoreSamples.consistency()
-            let later = try StoreSamples.consistency(checkRun: "cc-2026-10-01", drill: "DR-2026-Q4-01", checkedAt: "2026-09-30T22:00:00Z")
+            let later = try StoreSamples.consistency(
+                checkRun: "cc-2026-10-01", drill: "DR-2026-Q4-01", checkedAt: "2026-09-30T22:00:00Z")
             for evidence in [later, drillRun] { try await harness.storeNew(evidence) }
 
             let byDrill = try await store.consistencyRuns(drill: "DR-2026-Q3-01")
@@ -231,7 +262,9 @@ struct StoreConformanceTests {
             #expect(try await store.verify().intact)
 
             try await harness.execute("UPDATE drill_event SET note = 'nothing happened' WHERE event = 'disruption'")
-            try await harness.execute("UPDATE consistency_table SET complete = 1, action = 'none' WHERE table_name = 'neprix.silver.contracts'")
+            try await harness.execute(
+                "UPDATE consistency_table SET complete = 1, action = 'none' WHERE table_name = 'neprix.silver.contracts'"
+            )
             let report = try await store.verify()
             #expect(!report.intact)
             let drillSeq = try #require(entries.first { $0.kind == .drill }?.seq)

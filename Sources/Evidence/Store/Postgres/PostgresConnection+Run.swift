@@ -22,7 +22,9 @@ extension PostgresConnection {
         }
     }
 
-    private func racingClose<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    private func racingClose<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws
+        -> Value
+    {
         let closeFuture = self.closeFuture
         return try await withCheckedThrowingContinuation { continuation in
             let once = ResumeOnce(continuation)

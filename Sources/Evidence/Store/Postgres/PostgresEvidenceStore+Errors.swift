@@ -126,7 +126,8 @@ enum PostgresErrors {
         case "57P02", "57P03":
             return "the server is shutting down, restarting or not accepting connections yet"
         case "22021":
-            return "a text value holds a character PostgreSQL cannot store (NUL); such evidence can only be kept in an SQLite store"
+            return
+                "a text value holds a character PostgreSQL cannot store (NUL); such evidence can only be kept in an SQLite store"
         case "55P03", "40P01", "40001":
             return "the database could not complete the transaction (\(text)); try again"
         case "25006":

@@ -57,6 +57,7 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
         }
     }
 
+    /// Stores evidence in one transaction under the ledger lock; bytes already stored are a duplicate.
     public func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
         let records = evidence.recordsDigest
         let covers = evidence.content.covers
@@ -142,10 +143,13 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
         evidenceRow.add(now.nanosecondsSinceEpoch)
         evidenceRow.add(entry.records)
         var groups: [(TableSpec, [[SQLValue]])] = [(Schema.evidence, [evidenceRow.values])]
-        groups.append((
-            Schema.member,
-            evidence.members.map { [.text(id), .text($0.name), .text($0.hash.description), .integer(Int64($0.bytes.count))] }
-        ))
+        groups.append(
+            (
+                Schema.member,
+                evidence.members.map {
+                    [.text(id), .text($0.name), .text($0.hash.description), .integer(Int64($0.bytes.count))]
+                }
+            ))
         for (table, values) in RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now) {
             if let last = groups.last, last.0.name == table.name {
                 groups[groups.count - 1].1.append(values)

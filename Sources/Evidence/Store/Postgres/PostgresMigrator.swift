@@ -32,7 +32,8 @@ enum PostgresMigrator {
 
         try await connection.perform("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
         do {
-            try await connection.perform(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(lockKey))"), logger: logger)
+            try await connection.perform(
+                PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(lockKey))"), logger: logger)
             try await connection.perform(
                 PostgresQuery(
                     unsafeSQL: """
@@ -63,7 +64,8 @@ enum PostgresMigrator {
     /// The highest applied migration (0 when none), or nil when the database has no migrations table.
     static func version(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
         let exists = try await connection.run(
-            PostgresStatements.query("SELECT to_regclass(?)::text AS name", [.text(table)]), logger: logger, table: table)
+            PostgresStatements.query("SELECT to_regclass(?)::text AS name", [.text(table)]), logger: logger,
+            table: table)
         guard case .text = exists.first?["name"] else { return nil }
         let rows = try await connection.run(
             PostgresQuery(unsafeSQL: "SELECT MAX(version) AS version FROM \(table)"), logger: logger, table: table)

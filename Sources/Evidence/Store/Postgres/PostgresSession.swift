@@ -118,7 +118,8 @@ enum PostgresConnector {
         }
     }
 
-    static func configuration(for endpoint: PostgresEndpoint) throws(EvidenceError) -> PostgresConnection.Configuration {
+    static func configuration(for endpoint: PostgresEndpoint) throws(EvidenceError) -> PostgresConnection.Configuration
+    {
         var configuration = PostgresConnection.Configuration(
             host: endpoint.host, port: endpoint.port, username: endpoint.user, password: endpoint.password,
             database: endpoint.database, tls: try tls(for: endpoint))
@@ -127,7 +128,9 @@ enum PostgresConnector {
         return configuration
     }
 
-    private static func tls(for endpoint: PostgresEndpoint) throws(EvidenceError) -> PostgresConnection.Configuration.TLS {
+    private static func tls(for endpoint: PostgresEndpoint) throws(EvidenceError)
+        -> PostgresConnection.Configuration.TLS
+    {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch endpoint.sslMode {
         case .disable:
