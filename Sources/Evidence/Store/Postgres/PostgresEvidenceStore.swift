@@ -38,7 +38,7 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
     ) async throws(EvidenceError) -> PostgresEvidenceStore {
         let store = try PostgresEvidenceStore(url: url, create: create, environment: environment)
         do {
-            _ = try await store.withConnection(.connecting) { _, _ in () }
+            _ = try await store.withConnection(.connecting) { _ in () }
         } catch {
             await store.close()
             throw error
@@ -52,8 +52,8 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
     }
 
     func rows(_ sql: String, _ arguments: [SQLValue], table: String) async throws(EvidenceError) -> [SQLRow] {
-        try await withConnection(.reading) { connection, logger in
-            try await connection.run(PostgresStatements.query(sql, arguments), logger: logger, table: table)
+        try await withConnection(.reading) { connection in
+            try await connection.run(PostgresStatements.query(sql, arguments), table: table)
         }
     }
 
@@ -63,29 +63,29 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
         let covers = evidence.content.covers
         let id = evidence.id.description
         let source = evidence.source
-        let outcome: StoredOrDuplicate = try await withConnection(.storing(source: source)) { connection, logger in
-            try await connection.perform("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+        let outcome: StoredOrDuplicate = try await withConnection(.storing(source: source)) { connection in
+            try await connection.perform("BEGIN ISOLATION LEVEL READ COMMITTED")
             let entry: LedgerEntry
             do {
                 // Held until COMMIT or ROLLBACK: one appender at a time across every process and machine.
                 // READ COMMITTED gives each later statement a snapshot taken after the lock was granted,
                 // so the duplicate check and the ledger head see every append committed before.
                 try await connection.perform(
-                    PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(Self.ledgerLockKey))"), logger: logger)
+                    PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(Self.ledgerLockKey))"))
                 let existing = try await connection.run(
                     PostgresStatements.query("SELECT 1 AS found FROM evidence WHERE id = ?", [.text(id)]),
-                    logger: logger, table: "evidence")
+                    table: "evidence")
                 if !existing.isEmpty {
-                    try await connection.perform("ROLLBACK", logger: logger)
+                    try await connection.perform("ROLLBACK")
                     return .duplicate
                 }
                 let head = try await connection.run(
-                    "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", logger: logger, table: "ledger"
+                    "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", table: "ledger"
                 ).first.map { row throws(EvidenceError) in (seq: try row.int("seq"), hash: try row.hash("hash")) }
                 // One clock for every writer: the database server's, read under the lock, so ingested-at
                 // follows ledger order however many machines ingest.
                 let clock = try await connection.run(
-                    "SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT AS micros", logger: logger,
+                    "SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT AS micros",
                     table: "clock")
                 let now = Instant(nanosecondsSinceEpoch: try (clock.first?.int("micros") ?? 0) * 1000)
                 entry = LedgerEntry(
@@ -96,23 +96,22 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
                     try await connection.perform(
                         PostgresStatements.query(
                             "INSERT INTO blob (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                            [.text(member.hash.description), .integer(Int64(member.bytes.count)), .blob(member.bytes)]),
-                        logger: logger)
+                            [.text(member.hash.description), .integer(Int64(member.bytes.count)), .blob(member.bytes)]))
                 }
                 for (table, rows) in Self.rows(of: evidence, id: id, covers: covers, entry: entry, now: now) {
                     for query in PostgresStatements.inserts(table, rows) {
-                        try await connection.perform(query, logger: logger)
+                        try await connection.perform(query)
                     }
                 }
             } catch {
                 // After a lost connection the server has already rolled the transaction back.
                 if !PostgresErrors.isConnectionLost(error), !connection.isClosed {
-                    _ = try? await connection.perform("ROLLBACK", logger: logger)
+                    _ = try? await connection.perform("ROLLBACK")
                 }
                 throw error
             }
             do {
-                try await connection.perform("COMMIT", logger: logger)
+                try await connection.perform("COMMIT")
             } catch {
                 throw CommitFailed(underlying: error)
             }
@@ -182,11 +181,11 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
 
     /// Runs `body` with the connection to itself, translating every error at this boundary.
     private func withConnection<Value: Sendable>(
-        _ phase: PostgresErrors.Phase, _ body: (PostgresConnection, Logger) async throws -> Value
+        _ phase: PostgresErrors.Phase, _ body: (PostgresLink) async throws -> Value
     ) async throws(EvidenceError) -> Value {
-        let (connection, logger) = try await session.lease()
+        let connection = try await session.lease()
         do {
-            let value = try await body(connection, logger)
+            let value = try await body(connection)
             await session.giveBack(connection, lost: false)
             return value
         } catch let failure as CommitFailed {

@@ -16,10 +16,8 @@ enum PostgresMigrator {
     /// The advisory lock key that serialises migrations: the ASCII bytes of "drrschem".
     static let lockKey: Int64 = 0x6472_7273_6368_656D
 
-    static func migrate(
-        _ connection: PostgresConnection, endpoint: PostgresEndpoint, create: Bool, logger: Logger
-    ) async throws {
-        let found = try await version(connection, logger: logger)
+    static func migrate(_ connection: PostgresLink, endpoint: PostgresEndpoint, create: Bool) async throws {
+        let found = try await version(connection)
         if let found {
             try check(found, endpoint: endpoint)
             if found == Schema.version { return }
@@ -30,45 +28,44 @@ enum PostgresMigrator {
                     + "create one with `drreport init --store <url>` (or ingest into it)")
         }
 
-        try await connection.perform("BEGIN ISOLATION LEVEL READ COMMITTED", logger: logger)
+        try await connection.perform("BEGIN ISOLATION LEVEL READ COMMITTED")
         do {
             try await connection.perform(
-                PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(lockKey))"), logger: logger)
+                PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(\(lockKey))"))
             try await connection.perform(
                 PostgresQuery(
                     unsafeSQL: """
                         CREATE TABLE IF NOT EXISTS \(table) (version BIGINT PRIMARY KEY NOT NULL,
                           applied_at TEXT NOT NULL)
-                        """), logger: logger)
-            let current = try await version(connection, logger: logger) ?? 0
+                        """))
+            let current = try await version(connection) ?? 0
             try check(current, endpoint: endpoint)
             for (index, statements) in Schema.migrations(.postgres).enumerated() where index + 1 > current {
                 for statement in statements {
-                    try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.perform(PostgresQuery(unsafeSQL: statement))
                 }
                 try await connection.perform(
                     PostgresStatements.query(
                         "INSERT INTO \(table) (version, applied_at) VALUES (?, ?)",
-                        [.integer(Int64(index + 1)), .text(Instant.now.rfc3339(utc: true, fractionDigits: 6))]),
-                    logger: logger)
+                        [.integer(Int64(index + 1)), .text(Instant.now.rfc3339(utc: true, fractionDigits: 6))]))
             }
-            try await connection.perform("COMMIT", logger: logger)
+            try await connection.perform("COMMIT")
         } catch {
             if !PostgresErrors.isConnectionLost(error), !connection.isClosed {
-                _ = try? await connection.perform("ROLLBACK", logger: logger)
+                _ = try? await connection.perform("ROLLBACK")
             }
             throw error
         }
     }
 
     /// The highest applied migration (0 when none), or nil when the database has no migrations table.
-    static func version(_ connection: PostgresConnection, logger: Logger) async throws -> Int? {
+    static func version(_ connection: PostgresLink) async throws -> Int? {
         let exists = try await connection.run(
-            PostgresStatements.query("SELECT to_regclass(?)::text AS name", [.text(table)]), logger: logger,
+            PostgresStatements.query("SELECT to_regclass(?)::text AS name", [.text(table)]),
             table: table)
         guard case .text = exists.first?["name"] else { return nil }
         let rows = try await connection.run(
-            PostgresQuery(unsafeSQL: "SELECT MAX(version) AS version FROM \(table)"), logger: logger, table: table)
+            PostgresQuery(unsafeSQL: "SELECT MAX(version) AS version FROM \(table)"), table: table)
         guard case .integer(let version) = rows.first?["version"] else { return 0 }
         return Int(version)
     }

@@ -9,7 +9,7 @@ actor PostgresSession {
     let endpoint: PostgresEndpoint
     private let create: Bool
     private let logger: Logger
-    private var connection: PostgresConnection?
+    private var link: PostgresLink?
     private var schemaReady = false
     private var closed = false
     private var busy = false
@@ -27,10 +27,10 @@ actor PostgresSession {
 
     /// Waits for the connection to be free, connects (and migrates) when needed, and lends it. The
     /// caller must `giveBack` it.
-    func lease() async throws(EvidenceError) -> (PostgresConnection, Logger) {
+    func lease() async throws(EvidenceError) -> PostgresLink {
         await acquire()
         do throws(EvidenceError) {
-            return (try await connected(), logger)
+            return try await connected()
         } catch {
             release()
             throw error
@@ -38,10 +38,10 @@ actor PostgresSession {
     }
 
     /// Returns the connection; a connection that was lost is dropped, so the next lease reconnects.
-    func giveBack(_ lent: PostgresConnection, lost: Bool) async {
-        if lost || lent.isClosed, connection === lent {
-            connection = nil
-            try? await lent.close()
+    func giveBack(_ lent: PostgresLink, lost: Bool) async {
+        if lost || lent.isClosed, link?.connection === lent.connection {
+            link = nil
+            try? await lent.connection.close()
         }
         release()
     }
@@ -50,41 +50,43 @@ actor PostgresSession {
     func close() async {
         await acquire()
         closed = true
-        if let connection {
-            self.connection = nil
+        if let link {
+            self.link = nil
             do {
-                try await connection.closeGracefully()
+                try await link.connection.closeGracefully()
             } catch {
-                try? await connection.close()
+                try? await link.connection.close()
             }
         }
         release()
     }
 
-    private func connected() async throws(EvidenceError) -> PostgresConnection {
+    private func connected() async throws(EvidenceError) -> PostgresLink {
         if closed {
             throw EvidenceError(.store, source: endpoint.redacted, "the store was closed")
         }
-        if let connection, !connection.isClosed { return connection }
-        connection = nil
+        if let link, !link.isClosed { return link }
+        link = nil
         let configuration = try PostgresConnector.configuration(for: endpoint)
-        let opened: PostgresConnection
+        let opened: PostgresLink
         do {
-            opened = try await PostgresConnection.connect(
-                configuration: configuration, id: PostgresConnector.nextID(), logger: logger)
+            opened = PostgresLink(
+                try await PostgresConnection.connect(
+                    configuration: configuration, id: PostgresConnector.nextID(), logger: logger),
+                logger: logger)
         } catch {
             throw PostgresErrors.translate(error, endpoint: endpoint, phase: .connecting)
         }
         if !schemaReady {
             do {
-                try await PostgresMigrator.migrate(opened, endpoint: endpoint, create: create, logger: logger)
+                try await PostgresMigrator.migrate(opened, endpoint: endpoint, create: create)
             } catch {
-                try? await opened.close()
+                try? await opened.connection.close()
                 throw PostgresErrors.translate(error, endpoint: endpoint, phase: .connecting)
             }
             schemaReady = true
         }
-        connection = opened
+        link = opened
         return opened
     }
 
