@@ -66,7 +66,8 @@ let package = Package(
                 "Reports",
                 "Evidence",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "EndToEndTests",

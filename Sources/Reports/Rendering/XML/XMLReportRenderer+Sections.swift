@@ -289,7 +289,6 @@ extension XMLReportRenderer {
             if let integrity = finding.details.integrity {
                 writer.start("LedgerVerification")
                 writer.element("Entries", String(integrity.entries))
-                writer.element("Blobs", String(integrity.blobs))
                 writer.element("Head", integrity.head?.description)
                 for problem in integrity.problems { writer.element("Problem", problem) }
                 writer.end()
