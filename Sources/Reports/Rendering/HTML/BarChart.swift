@@ -70,7 +70,7 @@ struct BarChart {
             if index % 2 == 1 {
                 svg.element("rect", [("class", "lane alt"), ("x", "8"), ("y", n(y)), ("width", n(Self.width - 16)), ("height", n(rowHeight))])
             }
-            svg.text(row.label, x: 16, y: y + rowHeight / 2 - 2, [("class", "row-label")])
+            svg.text(TimelineChart.clipped(row.label, to: 32), x: 16, y: y + rowHeight / 2 - 2, [("class", "row-label")])
             svg.text(row.sublabel, x: 16, y: y + rowHeight / 2 + 11, [("class", "row-sublabel")])
             if row.bars.isEmpty {
                 svg.text(row.note, x: Self.plotLeft + 6, y: y + rowHeight / 2 + 4, [("class", "bar-note " + row.noteCSS)])

@@ -88,7 +88,10 @@ struct TimelineChart {
                 ("class", index % 2 == 0 ? "lane" : "lane alt"), ("x", SVGBuilder.number(Self.plotLeft - 168)), ("y", SVGBuilder.number(y)),
                 ("width", SVGBuilder.number(Self.plotRight - Self.plotLeft + 176)), ("height", SVGBuilder.number(Self.laneHeight)),
             ])
-            svg.text(lane.1, x: Self.plotLeft - 160, y: y + Self.laneHeight / 2 + 4, [("class", "lane-label")])
+            svg.start("g", [("class", "lane-head")])
+            svg.tooltip(lane.2)
+            svg.text(Self.clipped(lane.1, to: 24), x: Self.plotLeft - 160, y: y + Self.laneHeight / 2 + 4, [("class", "lane-label")])
+            svg.end()
         }
         svg.end()
 
@@ -274,6 +277,11 @@ struct TimelineChart {
         }
         parts.append("The table below lists every numbered event with its source.")
         return parts.joined(separator: " ")
+    }
+
+    /// A label cut to `length` characters (with `…`) so it stays in its gutter; the table has it whole.
+    static func clipped(_ label: String, to length: Int) -> String {
+        label.count > length ? String(label.prefix(length - 1)) + "…" : label
     }
 
     /// A tick interval giving at most about ten ticks.
