@@ -41,7 +41,7 @@ enum HTMLFixtures {
             text = text.replacingOccurrences(of: head.short, with: "LEDGER-HEAD-SHORT")
         }
         text = text.replacingOccurrences(of: model.header.reportID, with: "DRR-REPORT-ID")
-        let zone = TimeZone(identifier: model.header.timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
+        let zone = TimeZone(identifier: model.header.timeZone) ?? .gmt
         for entry in model.evidenceIndex {
             text = text.replacingOccurrences(of: HTMLFormat.machineInstant(entry.ingestedAt, in: zone), with: "INGESTED-AT")
             text = text.replacingOccurrences(of: HTMLFormat.instant(entry.ingestedAt, in: zone), with: "INGESTED-AT")

@@ -95,7 +95,7 @@ struct HTMLView {
 
     /// The view of a report model.
     init(_ model: ReportModel) {
-        let zone = TimeZone(identifier: model.header.timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
+        let zone = TimeZone(identifier: model.header.timeZone) ?? .gmt
         documentTitle = "DR test report \(HTMLFormat.text(model.header.period)) — \(HTMLFormat.text(model.header.entity))"
         header = Header(model, zone: zone)
         summary = Summary(model, zone: zone)
