@@ -109,7 +109,6 @@ extension HTMLView {
         var status: Status
         var message: String
         var entries: String
-        var blobs: String
         var hasProblems: Bool
         var problems: [String]
 
@@ -122,7 +121,6 @@ extension HTMLView {
             status = finding.map { Status($0.status) } ?? Status(word: "NOT CHECKED", css: "st-indeterminate")
             message = HTMLFormat.text(finding?.message ?? "the evidence-integrity rule was not run")
             entries = details.map { String($0.entries) } ?? "—"
-            blobs = details.map { String($0.blobs) } ?? "—"
             problems = (details?.problems ?? []).map { HTMLFormat.text($0) }
             hasProblems = !problems.isEmpty
         }
