@@ -50,6 +50,7 @@ let package = Package(
                 "Evidence",
                 "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -12,7 +12,8 @@ struct DRReport: AsyncParsableCommand {
             """,
         version: DRReportVersion.current,
         subcommands: [
-            InitCommand.self, IngestCommand.self, EvidenceCommand.self, CheckCommand.self, KeygenCommand.self,
+            InitCommand.self, IngestCommand.self, EvidenceCommand.self, CheckCommand.self, ReportCommand.self,
+            BundleCommand.self, VerifyCommand.self, KeygenCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -111,8 +111,10 @@ public struct Finding: Sendable, Hashable, Codable {
     /// `4h01m00s > 4h00m00s` (or `≤`), when the finding measures a duration.
     public var comparisonText: String? {
         guard let measured = measuredSeconds, let target = targetSeconds else { return nil }
-        let relation = measured > target ? ">" : "≤"
-        return "\(DurationText.format(measured)) \(relation) \(DurationText.format(target))"
+        if measured > target { return "\(DurationText.format(measured)) > \(DurationText.format(target))" }
+        // Within the target yet failed (an aborted drill, an unrecoverable table): no "≤" that reads as a pass.
+        if status == .fail { return "\(DurationText.format(measured)) (target \(DurationText.format(target)))" }
+        return "\(DurationText.format(measured)) ≤ \(DurationText.format(target))"
     }
 }
 

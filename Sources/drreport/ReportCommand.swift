@@ -1,0 +1,80 @@
+import ArgumentParser
+import Evidence
+import Foundation
+import Reports
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the quarterly DR report: report.html, report.xml (validated against its XSD) and oscal-ar.xml.",
+        discussion: """
+            The same store, policy, period and --generated-at give byte-identical files. Files are written \
+            to temporary names and renamed only when all three are ready, so a failure never leaves a \
+            half-written report. Exits 0 when the report is written, whatever its findings say.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The BIA policy (drreport.yaml).", valueName: "file"))
+    var config: String
+
+    @Option(help: ArgumentHelp("The quarter, e.g. 2026-Q3.", valueName: "period"))
+    var period: String
+
+    @Option(help: ArgumentHelp("The folder to write the reports to (created if missing).", valueName: "dir"))
+    var output: String
+
+    @Option(name: .customLong("generated-at"), help: ArgumentHelp("The generation instant to record (RFC 3339); default: now.", valueName: "timestamp"))
+    var generatedAt: String?
+
+    @Option(help: ArgumentHelp("The templates folder (default: the one shipped with drreport).", valueName: "dir"))
+    var templates: String?
+
+    func validate() throws {
+        if let generatedAt, case .failure = Timestamp.parseRFC3339(generatedAt) {
+            throw ValidationError("--generated-at '\(generatedAt)' is not an RFC 3339 timestamp with an offset")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let (policy, policyBytes) = try PolicyFile.read(config)
+            let period = try Period(parsing: period, timeZone: policy.timeZone)
+            let instant = generatedAt.flatMap { try? Timestamp.parseRFC3339($0).get() } ?? Instant.now
+            let templatesURL = try TemplateFolder.locate(templates)
+            let store = try await storeOptions.open().snapshot()
+            let model = try await ReportModel.build(
+                store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: instant,
+                toolVersion: DRReportVersion.current)
+            let files = try ReportSet.render(model, templates: templatesURL)
+            let folder = URL(fileURLWithPath: output)
+            try OutputFile.writeAll(files, into: folder)
+            for (name, _) in files { Terminal.out("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(folder.appendingPathComponent(name).path)") }
+            let totals = model.totals
+            Terminal.out("\(model.header.period): \(model.findings.count) findings — \(totals.pass) pass, \(totals.fail) fail, \(totals.indeterminate) indeterminate, \(totals.waived) waived (report \(model.header.reportID))")
+        }
+    }
+}
+
+/// Reading the policy file once: the typed policy and its exact bytes (hashed into reports and bundles).
+enum PolicyFile {
+    static func read(_ path: String) throws(ReportsError) -> (Policy, Data) {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw ReportsError(.invalidPolicy, source: path, "cannot read the policy file")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw ReportsError(.invalidPolicy, source: path, "not UTF-8 text")
+        }
+        return (try Policy.load(yaml: text, source: path), bytes)
+    }
+}
+
+/// The templates folder.
+enum TemplateFolder {
+    static func locate(_ flag: String?) throws(ReportsError) -> URL {
+        guard let url = ProjectFiles.locate("templates", flag: flag, environment: "DRREPORT_TEMPLATES") else {
+            throw ReportsError(.invalidTemplate, source: flag ?? "templates", "no templates folder found; pass --templates or set DRREPORT_TEMPLATES")
+        }
+        return url
+    }
+}
