@@ -199,7 +199,7 @@ enum RecordRows {
             row.add(resource.name)
             row.add(json: resource.index)
             row.add(resource.providerName)
-            row.add(json: resource.values)
+            row.add(resource.valuesText)
             rows.append((Schema.resource, row.values))
         }
         return rows
@@ -251,11 +251,11 @@ enum RecordRows {
     }
 
     static func resource(_ row: SQLRow) throws(EvidenceError) -> TerraformResource {
-        guard let values = try row.json("values_json") else { throw row.corrupt("values_json", "JSON") }
-        return TerraformResource(
+        // The values stay text: parity reads them as text, and the digest covers them as stored.
+        TerraformResource(
             address: try row.string("address"), module: try row.optionalString("module"), mode: try row.string("mode"),
             type: try row.string("type"), name: try row.string("name"), index: try row.json("index_json"),
-            providerName: try row.optionalString("provider"), values: values)
+            providerName: try row.optionalString("provider"), valuesText: try row.string("values_json"))
     }
 
     static func change(_ row: SQLRow) throws(EvidenceError) -> ChangeRequest {
