@@ -199,6 +199,16 @@ public enum TerraformStateParser {
             }
         }
 
+        /// Whether a `sensitive_values` mask marks any value (`true` somewhere in it).
+        static func marksAnything(_ mask: JSONValue?) -> Bool {
+            switch mask {
+            case .bool(true)?: true
+            case .object(let object)?: object.members.contains { marksAnything($0.value) }
+            case .array(let elements)?: elements.contains { marksAnything($0) }
+            default: false
+            }
+        }
+
         /// One resource: its fields as values, its `values` as canonical text under its mask.
         mutating func resource(path: String, listLine: Int) throws(EvidenceError) {
             try step { cursor in cursor.skipWhitespace() }
@@ -207,17 +217,30 @@ public enum TerraformStateParser {
             var valuesRange: Range<Int>?
             var valuesLine = objectLine
             var valuesStart: (line: Int, lineStart: Int) = (objectLine, 0)
-            var seen: Set<String> = []
+            // The values' canonical text, written as they are read, before the mask (which Terraform
+            // writes after them) is known; rewritten from their bytes only if the mask marks anything.
+            var unmasked: [UInt8]?
+            var seen: [String] = []
             if try objectStart(path: path) {
                 repeat {
                     let (key, keyLine) = try step { try $0.key() }
-                    guard seen.insert(key).inserted else {
+                    // A resource has a dozen keys: a list is quicker than a set.
+                    guard !seen.contains(key) else {
                         throw EvidenceError(.invalidJSON, source: source, line: keyLine, "invalid JSON: duplicate key \"\(key)\" in an object")
                     }
+                    seen.append(key)
                     if key == "values" {
                         valuesLine = keyLine
                         valuesStart = (cursor.line, cursor.lineStart)
-                        valuesRange = try step { try $0.skipValue() }
+                        let start = cursor.position
+                        if cursor.position < cursor.buffer.count, cursor.buffer[cursor.position] == UInt8(ascii: "{") {
+                            var out: [UInt8] = []
+                            try step { try $0.canonical(into: &out) }
+                            unmasked = out
+                            valuesRange = start..<cursor.position
+                        } else {
+                            valuesRange = try step { try $0.skipValue() }
+                        }
                     } else {
                         members.append(JSONObject.Member(key: key, value: try step { try $0.value() }, line: Int32(keyLine)))
                     }
@@ -255,17 +278,21 @@ public enum TerraformStateParser {
                             .wrongType, source: source, line: valuesLine, field: fields.fieldPath("values"),
                             "expected an object, found \(JSONFields.article(found.typeName))")
                     }
-                    var sub = JSONCursor(buffer: cursor.buffer, line: valuesStart.line)
-                    sub.position = range.lowerBound
-                    sub.lineStart = valuesStart.lineStart
-                    var out: [UInt8] = []
-                    out.reserveCapacity(range.count)
-                    do {
-                        try sub.canonical(into: &out, mask: mask)
-                    } catch {
-                        throw EvidenceError(syntax: error, source: source)
+                    if let unmasked, !Self.marksAnything(mask) {
+                        text = String(decoding: unmasked, as: UTF8.self)
+                    } else {
+                        var sub = JSONCursor(buffer: cursor.buffer, line: valuesStart.line)
+                        sub.position = range.lowerBound
+                        sub.lineStart = valuesStart.lineStart
+                        var out: [UInt8] = []
+                        out.reserveCapacity(range.count)
+                        do {
+                            try sub.canonical(into: &out, mask: mask)
+                        } catch {
+                            throw EvidenceError(syntax: error, source: source)
+                        }
+                        text = String(decoding: out, as: UTF8.self)
                     }
-                    text = String(decoding: out, as: UTF8.self)
                 }
             }
             resources.append(TerraformResource(

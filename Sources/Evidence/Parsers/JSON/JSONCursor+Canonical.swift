@@ -197,9 +197,16 @@ extension JSONCursor {
         case UInt8(ascii: "{"): try canonicalObject(into: &out, mask: mask?.objectValue)
         case UInt8(ascii: "["): try canonicalArray(into: &out, mask: mask?.arrayValue)
         case quote:
-            var bytes: [UInt8] = []
-            try stringBytes(into: &bytes)
-            Self.writeCanonical(string: bytes, into: &out)
+            if let content = try plainString() {
+                // No escapes: the bytes as written are the canonical form.
+                out.append(quote)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[content]))
+                out.append(quote)
+            } else {
+                var bytes: [UInt8] = []
+                try stringBytes(into: &bytes)
+                Self.writeCanonical(string: bytes, into: &out)
+            }
         case UInt8(ascii: "t"): try literal("true"); out.append(contentsOf: Self.trueBytes)
         case UInt8(ascii: "f"): try literal("false"); out.append(contentsOf: Self.falseBytes)
         case UInt8(ascii: "n"): try literal("null"); out.append(contentsOf: Self.nullBytes)
@@ -239,7 +246,85 @@ extension JSONCursor {
         var keyLine: Int
     }
 
+    /// Scans the string at the cursor (its opening quote). Without escapes its content bytes are its
+    /// decoded UTF-8: their range is returned and the cursor is past the string. With an escape, nil,
+    /// and the cursor is back at the opening quote. Errors are those of reading the string.
+    mutating func plainString() throws(JSONReader.SyntaxError) -> Range<Int>? {
+        let open = position
+        position += 1
+        let start = position
+        while position < buffer.count {
+            let byte = buffer[position]
+            if byte == quote {
+                position += 1
+                return start..<(position - 1)
+            }
+            if byte == backslash {
+                position = open
+                return nil
+            }
+            if byte < 0x20 { throw error("control character \(describe(byte)) in a string; it must be escaped") }
+            if byte < 0x80 {
+                position += 1
+            } else {
+                try skipMultibyte()
+            }
+        }
+        throw error("unexpected end of input in a string", truncated: true)
+    }
+
+    /// Whether the input bytes in `a` precede those in `b` in byte order.
+    private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        let base = buffer.baseAddress!
+        let order = memcmp(base + a.lowerBound, base + b.lowerBound, min(a.count, b.count))
+        return order < 0 || (order == 0 && a.count < b.count)
+    }
+
+    /// An object written in canonical form. Objects almost always come with plain keys in order
+    /// (Terraform writes them sorted), and are then copied through member by member with nothing
+    /// kept; at the first escaped or out-of-order key the object is read again from its start and
+    /// its members sorted.
     private mutating func canonicalObject(into out: inout [UInt8], mask: JSONObject?) throws(JSONReader.SyntaxError) {
+        let start = self
+        let open = out.count
+        out.append(UInt8(ascii: "{"))
+        guard try beginObject() else {
+            out.append(UInt8(ascii: "}"))
+            return
+        }
+        var previous: Range<Int>?
+        repeat {
+            skipWhitespace()
+            guard position < buffer.count else { throw error("unexpected end of input; expected an object key", truncated: true) }
+            guard buffer[position] == quote else {
+                throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
+            }
+            guard let key = try plainString(), previous.map({ precedes($0, key) }) ?? true else {
+                self = start
+                out.removeSubrange(open...)
+                try canonicalObjectSorting(into: &out, mask: mask)
+                return
+            }
+            skipWhitespace()
+            guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
+            guard buffer[position] == UInt8(ascii: ":") else {
+                throw error("unexpected \(describe(buffer[position])) after a key; expected ':'")
+            }
+            position += 1
+            if previous != nil { out.append(UInt8(ascii: ",")) }
+            out.append(quote)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[key]))
+            out.append(quote)
+            out.append(UInt8(ascii: ":"))
+            let memberMask = mask.flatMap { $0[String(decoding: UnsafeRawBufferPointer(rebasing: buffer[key]), as: UTF8.self)] }
+            try canonical(into: &out, mask: memberMask)
+            previous = key
+        } while try nextMember()
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// An object written in canonical form with its members sorted by their decoded keys.
+    private mutating func canonicalObjectSorting(into out: inout [UInt8], mask: JSONObject?) throws(JSONReader.SyntaxError) {
         let open = out.count
         out.append(UInt8(ascii: "{"))
         guard try beginObject() else {
