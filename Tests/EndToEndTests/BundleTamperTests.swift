@@ -48,18 +48,29 @@ struct BundleTamperTests {
         #expect(result.stdoutLines.contains { $0.hasPrefix("ok   signature ") })
     }
 
-    @Test("one flipped bit in manifest.json: the signature no longer holds")
-    func flippedManifest() async throws {
-        let workspace = try await BundleWorkspace.make()
-        defer { workspace.remove() }
-        let members = try BundleZip.replacing("manifest.json", in: try workspace.members()) {
-            $0.flippingBit(at: $0.count / 2)
-        }
+    /// Verifies the sample bundle with members replaced (`manifest.json` among them) under the signer's
+    /// key: the signature step must refuse it, the manifest's bytes no longer being the signed ones.
+    static func expectSignatureMismatch(
+        _ workspace: BundleWorkspace, replacing replacements: [String: Data],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        var members = try workspace.members()
+        for (path, data) in replacements { members = try BundleZip.replacing(path, in: members) { _ in data } }
         let result = try await workspace.verify(
             try workspace.write(members, as: "tampered.zip"), key: workspace.signerPublic)
         expectTampered(
             result, step: "signature",
-            detail: "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)")
+            detail: "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)",
+            sourceLocation: sourceLocation)
+    }
+
+    @Test("one flipped bit in manifest.json: the signature no longer holds")
+    func flippedManifest() async throws {
+        let workspace = try await BundleWorkspace.make()
+        defer { workspace.remove() }
+        let manifest = try BundleZip.member("manifest.json", of: workspace.bundle)
+        try await Self.expectSignatureMismatch(
+            workspace, replacing: ["manifest.json": manifest.flippingBit(at: manifest.count / 2)])
     }
 
     /// The key id with its last hex digit changed: one byte of the signature member.
@@ -157,12 +168,7 @@ struct BundleTamperTests {
         let same = try JSONSerialization.jsonObject(with: reordered) as? NSDictionary
         #expect(same?.isEqual(to: object) == true)
         #expect(reordered != original)
-        let members = try BundleZip.replacing("manifest.json", in: try workspace.members()) { _ in reordered }
-        let result = try await workspace.verify(
-            try workspace.write(members, as: "tampered.zip"), key: workspace.signerPublic)
-        expectTampered(
-            result, step: "signature",
-            detail: "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)")
+        try await Self.expectSignatureMismatch(workspace, replacing: ["manifest.json": reordered])
     }
 
     @Test("the manifest's files listed in another order: the signature no longer holds")
@@ -171,13 +177,7 @@ struct BundleTamperTests {
         defer { workspace.remove() }
         var manifest = try ManifestJSON(try BundleZip.member("manifest.json", of: workspace.bundle))
         manifest.files.reverse()
-        let reordered = try manifest.encoded()
-        let members = try BundleZip.replacing("manifest.json", in: try workspace.members()) { _ in reordered }
-        let result = try await workspace.verify(
-            try workspace.write(members, as: "tampered.zip"), key: workspace.signerPublic)
-        expectTampered(
-            result, step: "signature",
-            detail: "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)")
+        try await Self.expectSignatureMismatch(workspace, replacing: ["manifest.json": try manifest.encoded()])
     }
 
     @Test("verify --key with another key pair's public key: the signer is named and refused")
@@ -196,19 +196,11 @@ struct BundleTamperTests {
     func reportFailTurnedIntoPass() async throws {
         let workspace = try await BundleWorkspace.make()
         defer { workspace.remove() }
-        let members = try workspace.members()
-        let report = try #require(members.first { $0.path == "report.xml" }).data
-        let forged = try Self.failTurnedIntoPass(report)
-        var manifest = try ManifestJSON(try #require(members.first { $0.path == "manifest.json" }).data)
+        let forged = try Self.failTurnedIntoPass(try BundleZip.member("report.xml", of: workspace.bundle))
+        var manifest = try ManifestJSON(try BundleZip.member("manifest.json", of: workspace.bundle))
         try manifest.update("report.xml", to: forged)
-        let manifestBytes = try manifest.encoded()
-        var altered = try BundleZip.replacing("report.xml", in: members) { _ in forged }
-        altered = try BundleZip.replacing("manifest.json", in: altered) { _ in manifestBytes }
-        let result = try await workspace.verify(
-            try workspace.write(altered, as: "tampered.zip"), key: workspace.signerPublic)
-        expectTampered(
-            result, step: "signature",
-            detail: "the Ed25519 signature does not match manifest.json (the manifest was altered or re-signed)")
+        try await Self.expectSignatureMismatch(
+            workspace, replacing: ["report.xml": forged, "manifest.json": try manifest.encoded()])
     }
 
     /// The sample report with its first finding (the late core-banking-ledger restore) turned from fail into pass.
