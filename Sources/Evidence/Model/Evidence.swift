@@ -151,18 +151,21 @@ public struct ParsedEvidence: Sendable {
         identity(of: members.map { ($0.name, $0.hash, $0.bytes.count) }, kind: kind)
     }
 
-    /// The SHA-256 of the canonical encoding of the content: what the store's normalised rows must
-    /// reproduce, so an edited row is detected by `evidence verify`.
-    public var recordsDigest: ContentHash { content.recordsDigest }
+    /// The digest of the normalised records this evidence gives (``EvidenceContent/recordsDigest(ingestedAt:)``),
+    /// for a state without `as_of` as if ingested at the epoch.
+    public var recordsDigest: ContentHash { content.recordsDigest(ingestedAt: Instant(nanosecondsSinceEpoch: 0)) }
 }
 
 extension EvidenceContent {
-    /// The SHA-256 of the canonical encoding of the content.
-    public var recordsDigest: ContentHash {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain value types cannot fail; an empty digest input would still be detected as a mismatch.
-        let data = (try? encoder.encode(self)) ?? Data()
-        return ContentHash.of(data)
+    /// The digest of the normalised records as the store keeps them: the SHA-256 of its description
+    /// and of every row it gives, in table and row order (the evidence id column left out). The
+    /// ledger entry carries it, so `evidence verify` recomputes it from the rows and finds any edit.
+    /// `ingestedAt` matters only to a bound state without `as_of`, which counts from its ingestion.
+    public func recordsDigest(ingestedAt: Instant) -> ContentHash {
+        RecordRows.digest(covers: covers, rows: RecordRows.rows(for: self, evidence: RecordRows.placeholderID, ingestedAt: ingestedAt))
     }
+
+    /// The digest as if ingested at the epoch (equal to the stored one for every kind but a bound
+    /// state without `as_of`).
+    public var recordsDigest: ContentHash { recordsDigest(ingestedAt: Instant(nanosecondsSinceEpoch: 0)) }
 }

@@ -95,19 +95,19 @@ public enum Assessor {
         for attempt in context.attempts {
             for event in attempt.events {
                 if let process = event.value.process, policy.process(process) == nil {
-                    warnings.insert("drill \(attempt.drill) (evidence \(event.evidence.short), line \(event.value.line)) names process '\(process)', which drreport.yaml does not define")
+                    warnings.insert("drill \(attempt.drill) in \(context.name(of: event.evidence)), line \(event.value.line), names process '\(process)', which drreport.yaml does not define")
                 }
                 for process in event.value.processes ?? [] where policy.process(process) == nil {
-                    warnings.insert("drill \(attempt.drill) (evidence \(event.evidence.short), line \(event.value.line)) has process '\(process)' in scope, which drreport.yaml does not define")
+                    warnings.insert("drill \(attempt.drill) in \(context.name(of: event.evidence)), line \(event.value.line), has process '\(process)' in scope, which drreport.yaml does not define")
                 }
             }
         }
         for run in context.applyRuns where context.period.contains(run.instant) {
             if policy.workspace(run.run.workspace) == nil {
-                warnings.insert("pipeline run \(run.run.id) (evidence \(run.evidence.short)) deploys workspace '\(run.run.workspace)', which drreport.yaml does not define")
+                warnings.insert("pipeline run \(run.run.id) in \(context.name(of: run.evidence)) deploys workspace '\(run.run.workspace)', which drreport.yaml does not define")
             }
             if run.run.region != policy.primaryRegion, run.run.region != policy.secondaryRegion {
-                warnings.insert("pipeline run \(run.run.id) (evidence \(run.evidence.short)) deploys to region '\(run.run.region)', neither the primary nor the secondary")
+                warnings.insert("pipeline run \(run.run.id) in \(context.name(of: run.evidence)) deploys to region '\(run.run.region)', neither the primary nor the secondary")
             }
         }
         for key in context.stateKeys where policy.workspace(key.workspace) == nil {
@@ -115,7 +115,7 @@ public enum Assessor {
         }
         for run in context.consistencyRuns where context.period.contains(run.value.checkedAt) {
             for table in run.value.tables where policy.owners(of: table.table).isEmpty {
-                warnings.insert("consistency check \(run.value.checkRun) (evidence \(run.evidence.short)) reports table '\(table.table)', which no process in drreport.yaml owns")
+                warnings.insert("consistency check \(run.value.checkRun) in \(context.name(of: run.evidence)) reports table '\(table.table)', which no process in drreport.yaml owns")
             }
         }
         return warnings.sorted()

@@ -203,8 +203,9 @@ public enum BundleVerifier {
             guard parsed.id == entry.evidence else {
                 return fail("evidence", "the files of ledger entry \(entry.seq) give the identity \(parsed.id), not \(entry.evidence)")
             }
-            guard parsed.recordsDigest == entry.records else {
-                return fail("evidence", "the files of ledger entry \(entry.seq) parse to records \(parsed.recordsDigest.short)…, not \(entry.records.short)… as the ledger says")
+            let records = parsed.content.recordsDigest(ingestedAt: entry.ledgerEntry.ingestedInstant ?? Instant(nanosecondsSinceEpoch: 0))
+            guard records == entry.records else {
+                return fail("evidence", "the files of ledger entry \(entry.seq) parse to records \(records.short)…, not \(entry.records.short)… as the ledger says")
             }
             var replayed = parsed
             replayed.source = entry.source

@@ -22,6 +22,13 @@ public struct RuleContext: Sendable {
     public var approvals: [Stored<Approval>]
     /// Every workspace and region with a state in the store.
     public var stateKeys: [StateKey]
+    /// The source each piece of evidence was ingested from, for messages.
+    public var sources: [ContentHash: String] = [:]
+
+    /// How a piece of evidence is named in messages: its source and short id.
+    func name(of evidence: ContentHash) -> String {
+        sources[evidence].map { "\($0) (\(evidence.short))" } ?? evidence.short
+    }
 
     /// Reads what the rules need for a period.
     public static func load(store: any EvidenceStore, policy: Policy, period: Period) async throws(EvidenceError) -> RuleContext {
@@ -45,11 +52,13 @@ public struct RuleContext: Sendable {
         let numbers = applyRuns.compactMap(\.run.changeRequest)
         let changes = try await store.changeRequests(numbers: numbers)
         let approvals = try await store.approvals(changeSysIDs: changes.map(\.value.sysID))
-        return RuleContext(
+        var context = RuleContext(
             policy: policy, period: period, asOf: asOf,
             attempts: attempts.sorted { ($0.start, $0.drill, $0.attempt) < ($1.start, $1.drill, $1.attempt) },
             consistencyRuns: runs.sorted { ($0.value.checkedAt, $0.value.checkRun) < ($1.value.checkedAt, $1.value.checkRun) },
             applyRuns: applyRuns, changes: changes, approvals: approvals, stateKeys: try await store.stateKeys())
+        context.sources = Dictionary(try await store.evidenceList().map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
+        return context
     }
 
     /// A context built from values (for tests and callers that already hold the evidence).

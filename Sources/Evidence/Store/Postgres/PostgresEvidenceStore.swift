@@ -86,7 +86,8 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
     /// Stores evidence in one transaction under the ledger lock; bytes already stored are a duplicate.
     /// A replayed ingestion keeps its recorded instant; otherwise the server's clock is read under the lock.
     public func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
-        let records = evidence.recordsDigest
+        // Only a bound state without as_of has records that depend on the ingestion instant.
+        let precomputed: ContentHash? = if case .state(let binding, _) = evidence.content, binding.asOf == nil { nil } else { evidence.recordsDigest }
         let covers = evidence.content.covers
         let id = evidence.id.description
         let source = evidence.source
@@ -119,7 +120,7 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
                     ?? Instant(nanosecondsSinceEpoch: serverMicros * 1000)
                 entry = LedgerEntry(
                     following: head, evidence: evidence.id, kind: evidence.kind, source: source, ingestedAt: now,
-                    records: records)
+                    records: precomputed ?? evidence.content.recordsDigest(ingestedAt: now))
 
                 for member in evidence.members {
                     try await connection.perform(

@@ -1,7 +1,39 @@
+import Crypto
+import Foundation
+
 /// The normalised rows of a piece of evidence, and the way back from rows to content. Both stores use
 /// it, so a row means the same on every engine, and `evidence verify` can check that the rows still
 /// say what the evidence said when it was stored.
 enum RecordRows {
+    /// The evidence id rows are built with when only their digest is wanted (the id column is not digested).
+    static let placeholderID = ContentHash(zeros: ())
+
+    /// The SHA-256 of a description and rows: `drreport-records-v1`, the description, then per row
+    /// its table and every value but the first (the evidence id), each tagged and length-prefixed.
+    static func digest(covers: String, rows: [(TableSpec, [SQLValue])]) -> ContentHash {
+        var hasher = SHA256()
+        func feed(_ text: String) { hasher.update(data: Data(text.utf8)) }
+        feed("drreport-records-v1\n")
+        feed("T\(covers.utf8.count):")
+        feed(covers)
+        for (table, values) in rows {
+            feed("\n#\(table.name)")
+            for value in values.dropFirst() {
+                switch value {
+                case .null: feed("N")
+                case .integer(let integer): feed("I\(integer);")
+                case .text(let text):
+                    feed("T\(text.utf8.count):")
+                    feed(text)
+                case .blob(let data):
+                    feed("B\(data.count):")
+                    hasher.update(data: data)
+                }
+            }
+        }
+        return ContentHash(digest: hasher.finalize())
+    }
+
     /// The rows to insert for a piece of evidence. `instant` is the instant a bound state without
     /// `as_of` counts at (its ingestion).
     static func rows(for content: EvidenceContent, evidence id: ContentHash, ingestedAt: Instant) -> [(TableSpec, [SQLValue])] {

@@ -147,31 +147,36 @@ extension SQLEvidenceReader {
             problems: problems)
     }
 
+    /// Recomputes the records digest from the rows as stored (and the evidence row's description) and
+    /// compares it with the ledger's.
     private func checkRows(of entry: LedgerEntry, evidenceRow: SQLRow, into problems: inout [IntegrityReport.Problem]) async throws(EvidenceError) {
-        guard let content = try await content(of: entry.evidence) else { return }
-        let digest = content.recordsDigest
-        if digest != entry.records {
-            problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "its normalised records were altered (digest \(digest.short)…, ledger says \(entry.records.short)…)"))
-            return
-        }
-        if evidenceRow["covers"] != .text(content.covers) {
-            problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "its description (covers) was altered"))
-        }
-        guard let ingestedAt = entry.ingestedInstant else { return }
-        let expected = Dictionary(grouping: RecordRows.rows(for: content, evidence: entry.evidence, ingestedAt: ingestedAt), by: { $0.0.name })
+        var rows: [(TableSpec, [SQLValue])] = []
         for (table, order) in Self.rowTables {
-            let actual = try await rows(
+            for row in try await self.rows(
                 table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", [.text(entry.evidence.description)], table: table.name)
-            let wanted = (expected[table.name] ?? []).map(\.1)
-            guard actual.count == wanted.count else {
-                problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "\(table.name) holds \(actual.count) rows of it where its content gives \(wanted.count)"))
-                continue
-            }
-            for (index, row) in actual.enumerated() where row.values != wanted[index] {
-                let column = zip(table.columns, zip(row.values, wanted[index])).first { $0.1.0 != $0.1.1 }?.0 ?? "?"
-                problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "\(table.name) row \(index + 1), column \(column), differs from what its content gives (an edited row)"))
-                break
+            {
+                rows.append((table, row.values))
             }
         }
+        let covers: String = if case .text(let text) = evidenceRow["covers"] { text } else { "" }
+        let digest = RecordRows.digest(covers: covers, rows: Self.ordered(rows))
+        if digest != entry.records {
+            problems.append(.init(
+                seq: entry.seq, subject: entry.evidence.description,
+                message: "its normalised records were altered (rows digest to \(digest.short)…, the ledger says \(entry.records.short)…)"))
+        }
+    }
+
+    /// Rows in the order `RecordRows.rows(for:…)` gives them: a consistency run's tables follow it.
+    static func ordered(_ rows: [(TableSpec, [SQLValue])]) -> [(TableSpec, [SQLValue])] {
+        let runs = rows.filter { $0.0.name == Schema.consistencyRun.name }
+        guard !runs.isEmpty else { return rows }
+        let tables = rows.filter { $0.0.name == Schema.consistencyTable.name }
+        var ordered = rows.filter { $0.0.name != Schema.consistencyRun.name && $0.0.name != Schema.consistencyTable.name }
+        for run in runs {
+            ordered.append(run)
+            ordered += tables.filter { $0.1.count > 1 && run.1.count > 1 && $0.1[1] == run.1[1] }
+        }
+        return ordered
     }
 }

@@ -171,7 +171,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         // Microseconds: the precision of the ledger's ingested_at, which must agree with the row.
         let now = Instant(nanosecondsSinceEpoch: (ingestedAt ?? Instant.now).nanosecondsSinceEpoch / 1000 * 1000)
         let rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now)
-        let records = evidence.recordsDigest
+        let records = RecordRows.digest(covers: evidence.content.covers, rows: rows)
         let covers = evidence.content.covers
         do {
             let outcome: StoredOrDuplicate = try await pool.write { db in
