@@ -12,6 +12,8 @@ difference, a changed attribute path is one difference.
 
     scripts/parity_baseline.py QUARTER            # QUARTER holds drreport.yaml and evidence/
     scripts/parity_baseline.py QUARTER --json     # per-workspace counts as JSON
+    scripts/parity_baseline.py QUARTER --json --details   # and every difference, `ADDRESS PATH` or
+                                                          # `ADDRESS: missing in primary|secondary`
 
 Standard library only. The YAML reader understands just the parts of drreport.yaml it needs
 (regions, workspace ids, the parity ignore lists in flow style), as the generated policy writes them.
@@ -255,10 +257,12 @@ def main():
     parser.add_argument("quarter", help="a folder with drreport.yaml and evidence/ (drreport-bench generate)")
     parser.add_argument("--policy", help="drreport.yaml (default: QUARTER/drreport.yaml)")
     parser.add_argument("--json", action="store_true", help="print per-workspace difference counts as JSON")
+    parser.add_argument("--details", action="store_true", help="with --json: also list every difference per workspace")
     arguments = parser.parse_args()
     regions, workspaces, ignore = read_policy(arguments.policy or os.path.join(arguments.quarter, "drreport.yaml"))
     states = latest_states(os.path.join(arguments.quarter, "evidence"))
     result = {}
+    details = {}
     compared = 0
     for workspace in workspaces:
         primary = states.get((workspace, regions["primary"]))
@@ -268,9 +272,14 @@ def main():
             continue
         left, right = resources(primary, ignore), resources(secondary, ignore)
         compared += len(set(left) & set(right))
-        result[workspace] = len(compare(left, right))
+        differences = compare(left, right)
+        result[workspace] = len(differences)
+        details[workspace] = differences
     if arguments.json:
-        json.dump({"differences": result, "resources_compared": compared}, sys.stdout, indent=2, sort_keys=True)
+        output = {"differences": result, "resources_compared": compared}
+        if arguments.details:
+            output["details"] = details
+        json.dump(output, sys.stdout, indent=2, sort_keys=True)
         print()
     else:
         for workspace, count in result.items():

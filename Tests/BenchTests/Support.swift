@@ -56,8 +56,13 @@ enum Binary {
     /// Runs a built executable to completion (killed after `timeout` seconds). Output goes to files so
     /// a chatty child never blocks on a full pipe.
     static func run(_ name: String, _ arguments: [String], in directory: URL, timeout: Double = 120) async throws -> ProcessResult {
+        try await run(executable: try locate(name), arguments, in: directory, timeout: timeout)
+    }
+
+    /// Runs any executable to completion (killed after `timeout` seconds).
+    static func run(executable: URL, _ arguments: [String], in directory: URL, timeout: Double = 120) async throws -> ProcessResult {
         let process = Process()
-        process.executableURL = try locate(name)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment: [String: String] = ["NO_COLOR": "1"]
@@ -66,8 +71,8 @@ enum Binary {
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-bench-child-\(UUID().uuidString)")
         let out = stem.appendingPathExtension("out")
         let err = stem.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
@@ -81,7 +86,7 @@ enum Binary {
         let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
-            kill(pid, SIGKILL)
+            if pid > 0 { kill(pid, SIGKILL) }
         }
         await finished.wait()
         watchdog.cancel()

@@ -350,9 +350,11 @@ enum ResourceValues {
         let alert = spec.detail == "alerting"
         let id = context.numericID(spec.address)
         let runAs = inventory.servicePrincipals[random.below(inventory.servicePrincipals.count)].applicationID
-        var spark = random.pick(sparkVersions)
+        let sparkIndex = random.below(sparkVersions.count)
+        var spark = sparkVersions[sparkIndex]
         if alert, context.isSecondary, inventory.workspace.id == Injections.parityNestedDifference, spec.label == firstAlertKey(inventory) {
-            spark = "14.3.x-scala2.12"
+            // Another version than the primary's, whichever the seed picked there.
+            spark = sparkVersions[(sparkIndex + 1) % sparkVersions.count]
         }
         let taskCount = alert ? 1 : random.int(1...3)
         var tasks: [JSONText] = []
