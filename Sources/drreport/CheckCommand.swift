@@ -69,7 +69,7 @@ enum OutputFile {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw ReportsError(.output, source: folder.path, "cannot create the output folder (\((error as NSError).localizedDescription))")
+                throw ReportsError(.output, source: folder.path, "cannot create the output folder (\(FileOutput.reason(error)))")
             }
         }
         var written: [(temporary: URL, target: URL)] = []
@@ -82,20 +82,16 @@ enum OutputFile {
             } catch {
                 discard()
                 try? FileManager.default.removeItem(at: temporary)
-                throw ReportsError(.output, source: target.path, "cannot write (\((error as NSError).localizedDescription)); nothing was written")
+                throw ReportsError(.output, source: target.path, "cannot write (\(FileOutput.reason(error))); nothing was written")
             }
             written.append((temporary, target))
         }
         for item in written {
             do {
-                if FileManager.default.fileExists(atPath: item.target.path) {
-                    _ = try FileManager.default.replaceItemAt(item.target, withItemAt: item.temporary)
-                } else {
-                    try FileManager.default.moveItem(at: item.temporary, to: item.target)
-                }
+                try FileOutput.moveIntoPlace(item.temporary, as: item.target)
             } catch {
                 discard()
-                throw ReportsError(.output, source: item.target.path, "cannot move into place (\((error as NSError).localizedDescription))")
+                throw ReportsError(.output, source: item.target.path, "cannot move into place (\(FileOutput.reason(error)))")
             }
         }
     }
@@ -105,14 +101,10 @@ enum OutputFile {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
+            try FileOutput.moveIntoPlace(temporary, as: url)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw ReportsError(.output, source: path, "cannot write the file (\((error as NSError).localizedDescription))")
+            throw ReportsError(.output, source: path, "cannot write the file (\(FileOutput.reason(error)))")
         }
     }
 }

@@ -58,33 +58,38 @@ struct IngestCommand: AsyncParsableCommand {
             var duplicates = 0
             var progress = ProgressBar(total: items.count, label: "ingesting")
             var done = 0
-            // Parse a window of items in parallel, store them one by one in input order, so the ledger
-            // order follows the command line and memory stays bounded.
+            // Items are parsed ahead, a window at a time on every core, while the ones before them
+            // are stored one by one in input order: the ledger order follows the command line, the
+            // store never waits for a parse it could have had, and memory stays bounded by the window.
             let window = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-            for start in stride(from: 0, to: items.count, by: window) {
-                let batch = Array(items[start..<min(start + window, items.count)])
-                let parsed = await Self.parse(batch, options: options)
-                for result in parsed {
-                    done += 1
-                    switch result {
-                    case .failure(let error):
-                        progress.finish()
-                        Terminal.error(error.description)
-                        rejected += 1
-                    case .success(let evidence):
-                        for warning in evidence.warnings { progress.finish(); Terminal.warning(warning) }
-                        switch try await store.store(evidence) {
-                        case .stored(let entry):
-                            stored += 1
-                            Terminal.out(line("new", evidence.id, evidence.kind, evidence.source, evidence.content.covers, seq: entry.seq))
-                        case .duplicate(let existing):
-                            duplicates += 1
-                            let note = existing.source == evidence.source ? "" : " (first ingested as \(existing.source))"
-                            Terminal.out(line("duplicate", existing.id, existing.kind, evidence.source, existing.covers + note, seq: existing.seq))
-                        }
-                    }
-                    progress.update(done)
+            var ahead: [Task<Result<ParsedEvidence, EvidenceError>, Never>] = []
+            var next = 0
+            while done < items.count {
+                while next < items.count, ahead.count < window {
+                    let item = items[next]
+                    ahead.append(Task { [options] in Self.parse(item, options: options) })
+                    next += 1
                 }
+                let result = await ahead.removeFirst().value
+                done += 1
+                switch result {
+                case .failure(let error):
+                    progress.finish()
+                    Terminal.error(error.description)
+                    rejected += 1
+                case .success(let evidence):
+                    for warning in evidence.warnings { progress.finish(); Terminal.warning(warning) }
+                    switch try await store.store(evidence) {
+                    case .stored(let entry):
+                        stored += 1
+                        Terminal.out(line("new", evidence.id, evidence.kind, evidence.source, evidence.content.covers, seq: entry.seq))
+                    case .duplicate(let existing):
+                        duplicates += 1
+                        let note = existing.source == evidence.source ? "" : " (first ingested as \(existing.source))"
+                        Terminal.out(line("duplicate", existing.id, existing.kind, evidence.source, existing.covers + note, seq: existing.seq))
+                    }
+                }
+                progress.update(done)
             }
             progress.finish()
             Terminal.out("\(stored) new, \(duplicates) duplicate, \(rejected) rejected")
@@ -96,20 +101,10 @@ struct IngestCommand: AsyncParsableCommand {
         "\(status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(id.description.prefix(23))  \(kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(source)  \(covers)"
     }
 
-    /// Loads and parses items concurrently, returning the results in input order.
-    static func parse(_ items: [Result<EvidenceSources.Item, EvidenceError>], options: ParseOptions) async -> [Result<ParsedEvidence, EvidenceError>] {
-        await withTaskGroup(of: (Int, Result<ParsedEvidence, EvidenceError>).self) { group in
-            for (index, item) in items.enumerated() {
-                group.addTask {
-                    let result = item.flatMap { EvidenceSources.load($0) }.flatMap { input in
-                        Result { () throws(EvidenceError) in try EvidenceParser.parse(input, options: options) }
-                    }
-                    return (index, result)
-                }
-            }
-            var results = [Result<ParsedEvidence, EvidenceError>?](repeating: nil, count: items.count)
-            for await (index, result) in group { results[index] = result }
-            return results.compactMap { $0 }
+    /// Loads and parses one item.
+    static func parse(_ item: Result<EvidenceSources.Item, EvidenceError>, options: ParseOptions) -> Result<ParsedEvidence, EvidenceError> {
+        item.flatMap { EvidenceSources.load($0) }.flatMap { input in
+            Result { () throws(EvidenceError) in try EvidenceParser.parse(input, options: options) }
         }
     }
 }

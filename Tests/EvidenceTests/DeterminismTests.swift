@@ -63,11 +63,14 @@ struct DeterminismTests {
         #expect(EvidenceContent.consistency(normalised).recordsDigest == first.recordsDigest)
     }
 
-    @Test("a sensitive value never reaches the parsed records")
-    func sensitiveValueNotInRecords() throws {
+    @Test("a sensitive value never reaches the parsed records, whether the mask follows the values or precedes them", arguments: [false, true])
+    func sensitiveValueNotInRecords(maskFirst: Bool) throws {
         let marker = "RECORD-SECRET-0c5f1e"
+        let valuesMember = #""values":{"string_value":"\#(marker)","nested":[{"password":"\#(marker)","user":"svc"}],"map":{"k":"\#(marker)"}}"#
+        let mask = #""sensitive_values":{"string_value":true,"nested":[{"password":true}],"map":true}"#
         let state =
-            #"{"format_version":"1.0","values":{"root_module":{"resources":[{"address":"databricks_secret.a","mode":"managed","type":"databricks_secret","name":"a","values":{"string_value":"\#(marker)","nested":[{"password":"\#(marker)","user":"svc"}],"map":{"k":"\#(marker)"}},"sensitive_values":{"string_value":true,"nested":[{"password":true}],"map":true}}]}}}"#
+            #"{"format_version":"1.0","values":{"root_module":{"resources":[{"address":"databricks_secret.a","mode":"managed","type":"databricks_secret","name":"a","#
+            + (maskFirst ? mask + "," + valuesMember : valuesMember + "," + mask) + "}]}}}"
         let evidence = try Fixtures.parse(Data(state.utf8), name: "state.json", options: Fixtures.stateOptions).get()
         let values = try #require(evidence.content.stateValue?.1.resources.first?.values)
         #expect(values["string_value"] == .string(TerraformResource.sensitiveMarker))

@@ -373,6 +373,50 @@ struct JSONReaderTests {
         #expect(value.canonicalText == case_.canonical)
     }
 
+    @Test("the streamed canonical form equals the canonical text of the value read", arguments: valid)
+    func streamedCanonical(_ case_: Valid) throws {
+        #expect(try JSONReader.canonicalText(Data(case_.text.utf8)) == case_.canonical)
+    }
+
+    @Test("the streamed canonical form of random documents equals the value's canonical text")
+    func streamedCanonicalProperty() async {
+        await propertyCheck(count: 300, input: Self.values, Gen.int(in: 0...1)) { value, style in
+            let options: JSONSerialization.WritingOptions = style == 0 ? [.fragmentsAllowed, .prettyPrinted] : [.fragmentsAllowed]
+            guard let data = try? JSONSerialization.data(withJSONObject: value.foundation, options: options) else { return }
+            do {
+                #expect(try JSONReader.canonicalText(data) == JSONReader.read(data).canonicalText)
+            } catch {
+                Issue.record("refused \(String(decoding: data, as: UTF8.self)): \(error)")
+            }
+        }
+    }
+
+    @Test("the streamed canonical form refuses invalid JSON at the reader's line and column", arguments: invalid)
+    func streamedCanonicalRefuses(_ case_: Invalid) {
+        do {
+            let text = try JSONReader.canonicalText(case_.bytes)
+            Issue.record("accepted as \(text)")
+        } catch {
+            #expect(error.line == case_.line, "\(error)")
+            #expect(error.column == case_.column, "\(error)")
+            #expect(error.truncated == case_.truncated, "\(error)")
+        }
+    }
+
+    @Test("a duplicate key is refused by the streamed canonical form where the reader refuses it")
+    func streamedCanonicalDuplicate() throws {
+        for text in [#"{"b":1,"a":2,"b":3}"#, #"{"a":1,"a":2}"#, "{\"x\":{\"z\":1,\n\"y\":2,\"z\":3}}"] {
+            var reader: JSONReader.SyntaxError?
+            var streamed: JSONReader.SyntaxError?
+            do { _ = try JSONReader.read(text) } catch { reader = error }
+            do { _ = try JSONReader.canonicalText(Data(text.utf8)) } catch { streamed = error }
+            let expected = try #require(reader, "the reader accepted \(text)")
+            let actual = try #require(streamed, "the streamed form accepted \(text)")
+            #expect(actual.line == expected.line && actual.column == expected.column, "\(text): \(actual) vs \(expected)")
+            #expect(actual.message.contains("duplicate key"))
+        }
+    }
+
     @Test("firstLine numbers a JSON Lines line")
     func firstLine() {
         do {

@@ -118,6 +118,40 @@ struct NormaliserPropertyTests {
     }
 }
 
+@Suite("properties of the attribute-by-attribute parity comparison")
+struct AttributeComparisonPropertyTests {
+    static let pathSets: [[IgnorePath]] = [
+        [], [IgnorePath("id")], [IgnorePath("k00"), IgnorePath("k11.k00")], [IgnorePath("*")],
+        [IgnorePath("k10.*.x"), IgnorePath("k20.n")], [IgnorePath("k0*"), IgnorePath("k31")],
+    ]
+
+    @Test func comparingAttributeByAttributeFindsWhatComparingWholeValuesFinds() async {
+        await propertyCheck(count: 400, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...(Self.pathSets.count - 1))) { seed, pathSet in
+            var random = SplitMix(state: seed)
+            guard case .object(let left) = random.value(depth: 1) else { return }
+            // The secondary keeps some attributes, changes, drops or reorders others, and adds one.
+            var members: [JSONObject.Member] = []
+            for member in left.members {
+                switch random.below(5) {
+                case 0: members.append(JSONObject.Member(key: member.key, value: random.value(depth: 2)))
+                case 1: continue
+                case 2: members.append(JSONObject.Member(key: member.key, value: random.shuffled(member.value)))
+                default: members.append(member)
+                }
+            }
+            if random.below(3) == 0 { members.append(JSONObject.Member(key: "k\(random.below(4))\(random.below(3))", value: random.value(depth: 2))) }
+            let unique = Dictionary(members.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            let first = TerraformResource(address: "t.r", type: "t", name: "r", values: .object(left))
+            let second = TerraformResource(address: "t.r", type: "t", name: "r", values: .object(JSONObject(Array(unique.values))))
+            var byAttribute: [ParityDifference] = []
+            var whole: [ParityDifference] = []
+            ParityComparator.compareValues(first, second, paths: Self.pathSets[pathSet], address: "t.r", into: &byAttribute)
+            ParityComparator.compareWhole(first, second, paths: Self.pathSets[pathSet], address: "t.r", into: &whole)
+            #expect(byAttribute == whole, "\(first.valuesText) vs \(second.valuesText)")
+        }
+    }
+}
+
 @Suite("properties of duration arithmetic with clock uncertainty")
 struct IntervalPropertyTests {
     @Test func verdictMatchesTheBounds() async {

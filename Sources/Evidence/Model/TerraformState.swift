@@ -17,7 +17,9 @@ public struct TerraformState: Sendable, Hashable, Codable {
 }
 
 /// One resource instance of a state, with sensitive values already replaced by
-/// ``TerraformResource/sensitiveMarker``.
+/// ``TerraformResource/sensitiveMarker``. Its attribute values are kept as their canonical JSON text
+/// (keys sorted, no whitespace): what the store keeps and what parity compares, read once from the
+/// state's bytes without building a tree for them.
 public struct TerraformResource: Sendable, Hashable, Codable {
     /// The marker that stands in for every value `sensitive_values` marks: sensitive values never
     /// leave the raw evidence file.
@@ -37,13 +39,29 @@ public struct TerraformResource: Sendable, Hashable, Codable {
     public var index: JSONValue?
     /// The provider, e.g. `registry.terraform.io/databricks/databricks`.
     public var providerName: String?
-    /// The attribute values with sensitive ones masked.
-    public var values: JSONValue
+    /// The attribute values with sensitive ones masked, as canonical JSON text.
+    public var valuesText: String
 
-    /// A resource.
+    /// The attribute values as a JSON value (parsed from ``valuesText`` when asked for).
+    public var values: JSONValue {
+        get { (try? JSONReader.read(valuesText)) ?? .object(JSONObject([])) }
+        set { valuesText = newValue.canonicalText }
+    }
+
+    /// A resource from its values as a JSON value.
     public init(
         address: String, module: String? = nil, mode: String = "managed", type: String, name: String,
         index: JSONValue? = nil, providerName: String? = nil, values: JSONValue
+    ) {
+        self.init(
+            address: address, module: module, mode: mode, type: type, name: name, index: index, providerName: providerName,
+            valuesText: values.canonicalText)
+    }
+
+    /// A resource from its values' canonical text.
+    public init(
+        address: String, module: String? = nil, mode: String = "managed", type: String, name: String,
+        index: JSONValue? = nil, providerName: String? = nil, valuesText: String
     ) {
         self.address = address
         self.module = module
@@ -52,6 +70,6 @@ public struct TerraformResource: Sendable, Hashable, Codable {
         self.name = name
         self.index = index
         self.providerName = providerName
-        self.values = values
+        self.valuesText = valuesText
     }
 }

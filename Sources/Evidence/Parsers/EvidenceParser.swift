@@ -182,7 +182,7 @@ public enum EvidenceParser {
                     .notEvidence, source: source, line: 1,
                     "a Terraform plan (planned_values, resource_changes); expected a state from `terraform show -json` after apply")
             }
-            let state = try TerraformStateParser.parse(document, source: source)
+            let state = try TerraformStateParser.parse(bytes, source: source)
             return .state(try binding(options, source: source), state)
         }
         if object["result"] != nil {

@@ -72,12 +72,13 @@ public struct BundleArchive {
         for entry in archive {
             let path = entry.path
             guard paths.count < limits.entries else { throw .unsafe("more than \(limits.entries) members") }
-            try Self.check(path)
+            // The kind first: a directory entry is written `name/`, which the path check would misname.
             switch entry.type {
             case .file: break
-            case .symlink: throw .unsafe("member '\(path)' is a symbolic link; a bundle holds regular files only")
-            case .directory: throw .unsafe("member '\(path)' is a directory entry; a bundle holds regular files only")
+            case .symlink: throw .unsafe("member '\(path.prefix(200))' is a symbolic link; a bundle holds regular files only")
+            case .directory: throw .unsafe("member '\(path.prefix(200))' is a directory entry; a bundle holds regular files only")
             }
+            try Self.check(path)
             guard entries[path] == nil else { throw .unsafe("member '\(path)' appears twice") }
             let size = Int64(entry.uncompressedSize)
             guard size <= limits.memberBytes else {

@@ -124,14 +124,10 @@ public enum BundleWriter {
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
             }
-            if FileManager.default.fileExists(atPath: output.path) {
-                _ = try FileManager.default.replaceItemAt(output, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: output)
-            }
+            try FileOutput.moveIntoPlace(temporary, as: output)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw ReportsError(.output, source: output.path, "cannot write the bundle (\((error as NSError).localizedDescription))")
+            throw ReportsError(.output, source: output.path, "cannot write the bundle (\(FileOutput.reason(error)))")
         }
         return Summary(
             manifestHash: ContentHash.of(manifestBytes), keyID: signature.keyID, files: listed.count, evidence: included.count,

@@ -24,15 +24,54 @@ public enum ParityComparator {
                 differences.append(ParityDifference(kind: .missingInPrimary, address: address, type: resource.type, path: "", primary: nil, secondary: "present"))
             case (let first?, let second?):
                 compared += 1
-                let paths = ignored(first.type)
-                let a = normalise(Self.removing(paths, from: first.values))
-                let b = normalise(Self.removing(paths, from: second.values))
-                diff(a, b, path: "", address: address, type: first.type, into: &differences)
+                // Most resources are the same in both regions: equal texts need no reading at all.
+                if first.valuesText.utf8.elementsEqual(second.valuesText.utf8) { continue }
+                compareValues(first, second, paths: ignored(first.type), address: address, into: &differences)
             case (nil, nil):
                 break
             }
         }
         return (compared, differences)
+    }
+
+    /// Two resources' values compared attribute by attribute: an attribute whose text is the same on
+    /// both sides, or that an ignore path names whole, is not read; only the others are read as
+    /// values, stripped of what the paths name below them, normalised and compared.
+    static func compareValues(
+        _ first: TerraformResource, _ second: TerraformResource, paths: [IgnorePath], address: String,
+        into differences: inout [ParityDifference]
+    ) {
+        guard let left = try? JSONReader.members(of: first.valuesText), let right = try? JSONReader.members(of: second.valuesText) else {
+            compareWhole(first, second, paths: paths, address: address, into: &differences)
+            return
+        }
+        let leftByKey = Dictionary(left, uniquingKeysWith: { first, _ in first })
+        let rightByKey = Dictionary(right, uniquingKeysWith: { first, _ in first })
+        for key in Set(leftByKey.keys).union(rightByKey.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let a = leftByKey[key]
+            let b = rightByKey[key]
+            if let a, let b, a.utf8.elementsEqual(b.utf8) { continue }
+            let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
+            if matching.contains(where: { $0.segments.count == 1 }) { continue }
+            func value(_ text: Substring?) -> JSONValue? {
+                guard let text else { return nil }
+                // The text was written by the state parser; if it no longer reads, it still differs.
+                let read = (try? JSONReader.read(Array(text.utf8))) ?? .string(String(text))
+                return normalise(matching.reduce(read) { removing($1.segments.dropFirst(), from: $0) })
+            }
+            diff(value(a), value(b), path: key, address: address, type: first.type, into: &differences)
+        }
+    }
+
+    /// Two resources' values read whole, stripped, normalised and compared: what
+    /// ``compareValues(_:_:paths:address:into:)`` does attribute by attribute.
+    static func compareWhole(
+        _ first: TerraformResource, _ second: TerraformResource, paths: [IgnorePath], address: String,
+        into differences: inout [ParityDifference]
+    ) {
+        let a = normalise(removing(paths, from: first.values))
+        let b = normalise(removing(paths, from: second.values))
+        diff(a, b, path: "", address: address, type: first.type, into: &differences)
     }
 
     // MARK: - Ignoring

@@ -30,7 +30,7 @@ public struct JSONReader {
     /// Reads one JSON document. `firstLine` numbers the first line (for a line of a JSON Lines file).
     public static func read(_ bytes: some ContiguousBytes, firstLine: Int = 1) throws(SyntaxError) -> JSONValue {
         let outcome: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { buffer in
-            var reader = Cursor(buffer: buffer, line: firstLine)
+            var reader = JSONCursor(buffer: buffer, line: firstLine)
             do throws(SyntaxError) {
                 return .success(try reader.document())
             } catch {
@@ -46,11 +46,14 @@ public struct JSONReader {
     }
 }
 
-private let quote = UInt8(ascii: "\"")
-private let backslash = UInt8(ascii: "\\")
-private let newline = UInt8(ascii: "\n")
+let quote = UInt8(ascii: "\"")
+let backslash = UInt8(ascii: "\\")
+let newline = UInt8(ascii: "\n")
 
-private struct Cursor {
+/// The reader's position in the bytes, with the line it is on for messages. Besides building
+/// ``JSONValue``s it can skip a value (validating it) and write a value's canonical form straight
+/// from the bytes (`JSONCursor+Canonical.swift`), which is how large Terraform states are read.
+struct JSONCursor {
     let buffer: UnsafeRawBufferPointer
     var position = 0
     var line: Int
@@ -129,21 +132,9 @@ private struct Cursor {
         }
         while true {
             skipWhitespace()
-            guard position < buffer.count else { throw error("unexpected end of input; expected an object key", truncated: true) }
-            guard buffer[position] == quote else {
-                throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
-            }
-            let keyLine = Int32(truncatingIfNeeded: line)
             keyPositions.append(position)
-            let key = try string()
-            skipWhitespace()
-            guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
-            guard buffer[position] == UInt8(ascii: ":") else {
-                throw error("unexpected \(describe(buffer[position])) after key \"\(key)\"; expected ':'")
-            }
-            position += 1
-            skipWhitespace()
-            let member = JSONObject.Member(key: key, value: try value(), line: keyLine)
+            let (key, keyLine) = try self.key()
+            let member = JSONObject.Member(key: key, value: try value(), line: Int32(truncatingIfNeeded: keyLine))
             if sorted, let last = members.last, !JSONObject.precedes(last.key, key) { sorted = false }
             members.append(member)
             skipWhitespace()
@@ -275,11 +266,18 @@ private struct Cursor {
         }
         guard position < buffer.count else { throw error("unexpected end of input in a string", truncated: true) }
         var bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[start..<position]))
+        try decodeString(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes the rest of a string (escapes resolved, UTF-8 validated) onto `bytes`, through its
+    /// closing quote.
+    mutating func decodeString(into bytes: inout [UInt8]) throws(JSONReader.SyntaxError) {
         while position < buffer.count {
             let byte = buffer[position]
             if byte == quote {
                 position += 1
-                return String(decoding: bytes, as: UTF8.self)
+                return
             }
             if byte == backslash {
                 position += 1

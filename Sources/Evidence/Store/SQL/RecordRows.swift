@@ -12,7 +12,17 @@ enum RecordRows {
     /// its table and every value but the first (the evidence id), each tagged and length-prefixed.
     static func digest(covers: String, rows: [(TableSpec, [SQLValue])]) -> ContentHash {
         var hasher = SHA256()
-        func feed(_ text: String) { hasher.update(data: Data(text.utf8)) }
+        // Fed through one buffer: thousands of small updates cost more than the hashing itself.
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        func flush() {
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        func feed(_ text: String) {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 16 { flush() }
+        }
         feed("drreport-records-v1\n")
         feed("T\(covers.utf8.count):")
         feed(covers)
@@ -27,10 +37,12 @@ enum RecordRows {
                     feed(text)
                 case .blob(let data):
                     feed("B\(data.count):")
+                    flush()
                     hasher.update(data: data)
                 }
             }
         }
+        flush()
         return ContentHash(digest: hasher.finalize())
     }
 
@@ -199,7 +211,7 @@ enum RecordRows {
             row.add(resource.name)
             row.add(json: resource.index)
             row.add(resource.providerName)
-            row.add(json: resource.values)
+            row.add(resource.valuesText)
             rows.append((Schema.resource, row.values))
         }
         return rows
@@ -251,11 +263,11 @@ enum RecordRows {
     }
 
     static func resource(_ row: SQLRow) throws(EvidenceError) -> TerraformResource {
-        guard let values = try row.json("values_json") else { throw row.corrupt("values_json", "JSON") }
-        return TerraformResource(
+        // The values stay text: parity reads them as text, and the digest covers them as stored.
+        TerraformResource(
             address: try row.string("address"), module: try row.optionalString("module"), mode: try row.string("mode"),
             type: try row.string("type"), name: try row.string("name"), index: try row.json("index_json"),
-            providerName: try row.optionalString("provider"), values: values)
+            providerName: try row.optionalString("provider"), valuesText: try row.string("values_json"))
     }
 
     static func change(_ row: SQLRow) throws(EvidenceError) -> ChangeRequest {

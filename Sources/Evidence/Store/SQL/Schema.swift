@@ -8,10 +8,14 @@ public enum SQLDialect: Sendable {
 struct TableSpec: Sendable {
     let name: String
     let columns: [String]
+    /// `INSERT INTO name (c1, c2) VALUES (?, ?)`, built once: it is the key of the prepared statement
+    /// every row of the table reuses.
+    let insertSQL: String
 
-    /// `INSERT INTO name (c1, c2) VALUES (?, ?)`.
-    var insertSQL: String {
-        "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES ("
+    init(name: String, columns: [String]) {
+        self.name = name
+        self.columns = columns
+        insertSQL = "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES ("
             + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
     }
 
