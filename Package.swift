@@ -76,6 +76,16 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["drreport", "Evidence"]
         ),
+        // The bank-scale quarter generator for benchmarks (scripts/benchmark.py); not part of the
+        // user-facing CLI. It depends on no product module, so its data cannot share the product's bugs.
+        .executableTarget(
+            name: "drreport-bench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["drreport", "drreport-bench"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

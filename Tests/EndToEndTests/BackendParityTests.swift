@@ -37,7 +37,11 @@ struct BackendParityTests {
         components.path = "/" + database
         let postgres = try #require(components.string)
         defer {
-            Task { try? await runTool("/usr/bin/psql", [server, "-q", "-c", "DROP DATABASE IF EXISTS \(database)"], in: scratch.url) }
+            // Not in the scratch folder: it is removed before this task runs psql.
+            Task {
+                try? await runTool(
+                    "/usr/bin/psql", [server, "-q", "-c", "DROP DATABASE IF EXISTS \(database)"], in: FileManager.default.temporaryDirectory)
+            }
         }
 
         var outputs: [String] = []

@@ -70,7 +70,7 @@ final class ChildProcess: @unchecked Sendable {
 
     deinit {
         // A test that threw before `wait()` must not leave its child running or its output files behind.
-        if isRunning { kill(process.processIdentifier, SIGKILL) }
+        send(SIGKILL)
         try? FileManager.default.removeItem(at: stdoutURL)
         try? FileManager.default.removeItem(at: stderrURL)
     }
@@ -87,7 +87,10 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Sends `signal` to the child.
     func send(_ signal: Int32) {
-        if isRunning { kill(process.processIdentifier, signal) }
+        // A process that failed to launch has pid 0, and kill(0, …) would signal the whole process
+        // group: the test runner and `swift test` with it.
+        let pid = process.processIdentifier
+        if isRunning, pid > 0 { kill(pid, signal) }
     }
 
     private func didTerminate() {
