@@ -56,7 +56,7 @@ public enum ConsistencyParser {
             let table = try self.table(fields, line: line.number)
             let run = try self.run(fields, tables: [table])
             if let position = positions[run.checkRun] {
-                var existing = runs[position]
+                let existing = runs[position]
                 guard existing.drill == run.drill, existing.region == run.region, existing.checkedAt == run.checkedAt,
                     existing.referenceTime == run.referenceTime
                 else {
@@ -64,8 +64,8 @@ public enum ConsistencyParser {
                         .invalidValue, source: source, line: line.number, field: "check_run",
                         "run fields (drill, region, checked_at, reference_time) differ from the run's earlier lines")
                 }
-                existing.tables.append(table)
-                runs[position] = existing
+                // Appended in place: a copy of the run would copy its tables on every line.
+                runs[position].tables.append(table)
             } else {
                 positions[run.checkRun] = runs.count
                 runs.append(run)

@@ -114,7 +114,7 @@ public enum Assessor {
             warnings.insert("a Terraform state of workspace '\(key.workspace)' in \(key.region) is stored, but drreport.yaml does not define that workspace")
         }
         for run in context.consistencyRuns where context.period.contains(run.value.checkedAt) {
-            for table in run.value.tables where policy.owners(of: table.table).isEmpty {
+            for table in run.value.tables where context.owners(of: table.table).isEmpty {
                 warnings.insert("consistency check \(run.value.checkRun) in \(context.name(of: run.evidence)) reports table '\(table.table)', which no process in drreport.yaml owns")
             }
         }

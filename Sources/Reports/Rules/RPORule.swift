@@ -61,7 +61,7 @@ public enum RPORule {
         // The latest check of each of the process's tables.
         var latest: [String: (run: ConsistencyRun, table: TableCheck)] = [:]
         for stored in attemptRuns {
-            for table in stored.value.tables where process.owns(table: table.table) {
+            for table in stored.value.tables where context.owners(of: table.table).contains(where: { $0.id == process.id }) {
                 if let existing = latest[table.table], existing.run.checkedAt > stored.value.checkedAt { continue }
                 latest[table.table] = (stored.value, table)
             }
@@ -153,7 +153,7 @@ public enum ConsistencyRule {
 
     static func evaluate(_ table: TableCheck, run stored: Stored<ConsistencyRun>, attempt: DrillAttempt?, context: RuleContext) -> Finding {
         let run = stored.value
-        let owners = context.policy.owners(of: table.table)
+        let owners = context.owners(of: table.table)
         let rpo = owners.map(\.rpo).min()
         let severity = owners.map { Severity($0.criticality) }.min() ?? .medium
         let subject = "\(table.table)@\(run.checkRun)"
