@@ -12,11 +12,7 @@ struct BundleCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp("The BIA policy (drreport.yaml).", valueName: "file"))
-    var config: String
-
-    @Option(help: ArgumentHelp("The quarter, e.g. 2026-Q3.", valueName: "period"))
-    var period: String
+    @OptionGroup var inputs: ReportInputs
 
     @Option(help: ArgumentHelp("The Ed25519 private key (NAME.key from `drreport keygen`).", valueName: "file"))
     var key: String
@@ -24,29 +20,14 @@ struct BundleCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The bundle file to write (.zip).", valueName: "file"))
     var output: String
 
-    @Option(name: .customLong("generated-at"), help: ArgumentHelp("The generation instant to record (RFC 3339); default: now.", valueName: "timestamp"))
-    var generatedAt: String?
-
-    @Option(help: ArgumentHelp("The templates folder (default: the one shipped with drreport).", valueName: "dir"))
-    var templates: String?
-
-    func validate() throws {
-        if let generatedAt, case .failure = Timestamp.parseRFC3339(generatedAt) {
-            throw ValidationError("--generated-at '\(generatedAt)' is not an RFC 3339 timestamp with an offset")
-        }
-    }
-
     func run() async throws {
         var broken = false
         try await reportingErrors {
-            let (policy, policyBytes) = try PolicyFile.read(config)
-            let period = try Period(parsing: period, timeZone: policy.timeZone)
+            let (policy, policyBytes, period, instant, templatesURL) = try inputs.load()
             guard let keyText = try? String(contentsOfFile: key, encoding: .utf8) else {
                 throw ReportsError(.invalidKey, source: key, "cannot read the key file")
             }
             let signingKey = try SigningKey.privateKey(pem: keyText, source: key)
-            let instant = generatedAt.flatMap { try? Timestamp.parseRFC3339($0).get() } ?? Instant.now
-            let templatesURL = try TemplateFolder.locate(templates)
             let store = try await storeOptions.open().snapshot()
             let integrity = try await store.verify()
             guard integrity.intact else {

@@ -15,33 +15,14 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp("The BIA policy (drreport.yaml).", valueName: "file"))
-    var config: String
-
-    @Option(help: ArgumentHelp("The quarter, e.g. 2026-Q3.", valueName: "period"))
-    var period: String
+    @OptionGroup var inputs: ReportInputs
 
     @Option(help: ArgumentHelp("The folder to write the reports to (created if missing).", valueName: "dir"))
     var output: String
 
-    @Option(name: .customLong("generated-at"), help: ArgumentHelp("The generation instant to record (RFC 3339); default: now.", valueName: "timestamp"))
-    var generatedAt: String?
-
-    @Option(help: ArgumentHelp("The templates folder (default: the one shipped with drreport).", valueName: "dir"))
-    var templates: String?
-
-    func validate() throws {
-        if let generatedAt, case .failure = Timestamp.parseRFC3339(generatedAt) {
-            throw ValidationError("--generated-at '\(generatedAt)' is not an RFC 3339 timestamp with an offset")
-        }
-    }
-
     func run() async throws {
         try await reportingErrors {
-            let (policy, policyBytes) = try PolicyFile.read(config)
-            let period = try Period(parsing: period, timeZone: policy.timeZone)
-            let instant = generatedAt.flatMap { try? Timestamp.parseRFC3339($0).get() } ?? Instant.now
-            let templatesURL = try TemplateFolder.locate(templates)
+            let (policy, policyBytes, period, instant, templatesURL) = try inputs.load()
             let store = try await storeOptions.open().snapshot()
             let model = try await ReportModel.build(
                 store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: instant,
