@@ -44,7 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             for warning in assessment.warnings { Terminal.warning(warning) }
             switch format {
             case .json:
-                Terminal.out(String(decoding: try JSONRenderer.render(assessment), as: UTF8.self))
+                Terminal.out(try JSONRenderer.render(assessment))
             case .text:
                 Terminal.out(TextRenderer.render(assessment, policy: policy, color: Terminal.stdoutIsTerminal))
             }

@@ -13,6 +13,14 @@ enum Terminal {
         print(text)
     }
 
+    /// Writes product bytes and a newline to stdout, without making a `String` of them first (the JSON
+    /// findings of a bank's quarter are ~100 MB).
+    static func out(_ data: Data) {
+        fflush(nil)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
     /// Writes a line to stderr.
     static func err(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -16,14 +16,16 @@ public enum RPORule {
 
     /// The consistency runs belonging to an attempt: runs of its drill checked from the attempt's start
     /// until the next attempt of the same drill starts.
-    static func runs(for attempt: DrillAttempt, context: RuleContext) -> [Stored<ConsistencyRun>] {
+    /// Returns their positions in `context.consistencyRuns`.
+    static func runs(for attempt: DrillAttempt, context: RuleContext) -> [Int] {
         let siblings = context.attempts.filter { $0.drill == attempt.drill }
         let next = siblings.filter { $0.attempt > attempt.attempt }.map(\.start).min()
         // The first attempt also takes runs checked before it started, so such inconsistent evidence is
         // reported rather than dropped.
         let isFirst = !siblings.contains { $0.attempt < attempt.attempt }
-        return context.consistencyRuns.filter { run in
-            run.value.drill == attempt.drill && (isFirst || run.value.checkedAt >= attempt.start)
+        return context.consistencyRuns.indices.filter { position in
+            let run = context.consistencyRuns[position]
+            return run.value.drill == attempt.drill && (isFirst || run.value.checkedAt >= attempt.start)
                 && next.map { run.value.checkedAt < $0 } ?? true
         }
     }
@@ -44,7 +46,8 @@ public enum RPORule {
     /// The finding for one process in one attempt.
     public static func evaluate(_ attempt: DrillAttempt, process: Policy.Process, context: RuleContext) -> Finding {
         let subject = "\(process.id)@\(attempt.label)"
-        let attemptRuns = runs(for: attempt, context: context)
+        let runPositions = runs(for: attempt, context: context)
+        let attemptRuns = runPositions.map { context.consistencyRuns[$0] }
         var evidence = attemptRuns.map(\.evidence)
         if let disruption = attempt.first(.disruption) { evidence.append(disruption.evidence) }
 
@@ -60,8 +63,10 @@ public enum RPORule {
         }
         // The latest check of each of the process's tables.
         var latest: [String: (run: ConsistencyRun, table: TableCheck)] = [:]
-        for stored in attemptRuns {
-            for table in stored.value.tables where context.owners(of: table.table).contains(where: { $0.id == process.id }) {
+        for position in runPositions {
+            let stored = context.consistencyRuns[position]
+            for tablePosition in context.tablesByProcess[position][process.id] ?? [] {
+                let table = stored.value.tables[tablePosition]
                 if let existing = latest[table.table], existing.run.checkedAt > stored.value.checkedAt { continue }
                 latest[table.table] = (stored.value, table)
             }

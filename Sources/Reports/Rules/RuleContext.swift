@@ -27,13 +27,27 @@ public struct RuleContext: Sendable {
     /// The processes owning each table the consistency runs name, matched once: a bank's quarter
     /// names ~20,000 tables four times over, and three rules ask.
     var tableOwners: [String: [Policy.Process]] = [:]
+    /// For each consistency run (by position), the positions of its tables owned by each process id:
+    /// the RPO of a process reads only its own tables, not every table of every run.
+    var tablesByProcess: [[String: [Int]]] = []
 
     private mutating func indexTables() {
         tableOwners = [:]
+        tablesByProcess = []
+        tablesByProcess.reserveCapacity(consistencyRuns.count)
         for run in consistencyRuns {
-            for table in run.value.tables where tableOwners[table.table] == nil {
-                tableOwners[table.table] = policy.owners(of: table.table)
+            var byProcess: [String: [Int]] = [:]
+            for (position, table) in run.value.tables.enumerated() {
+                let owners: [Policy.Process]
+                if let known = tableOwners[table.table] {
+                    owners = known
+                } else {
+                    owners = policy.owners(of: table.table)
+                    tableOwners[table.table] = owners
+                }
+                for owner in owners { byProcess[owner.id, default: []].append(position) }
             }
+            tablesByProcess.append(byProcess)
         }
     }
 

@@ -17,20 +17,31 @@ extension HTMLView {
         var evidence: [EvidenceLink]
     }
 
-    /// Every finding of the period.
+    /// Every finding of the period, or, past ``HTMLView/passingRowsLimit`` passes, every finding that
+    /// did not pass and the number of passes per rule.
     struct Findings {
         var hasRows: Bool
+        var hasListed: Bool
+        var caption: String
         var rows: [FindingRow]
+        var hasOmitted: Bool
+        var omitted: String
 
         init(_ model: ReportModel) {
-            rows = model.findings.enumerated().map { index, finding in
+            let passing = model.findings.filter { $0.status == .pass }
+            let listsPasses = passing.count <= HTMLView.passingRowsLimit
+            rows = model.findings.enumerated().filter { listsPasses || $0.element.status != .pass }.map { index, finding in
                 FindingRow(
                     number: index + 1, status: Status(finding.status), severity: finding.severity.rawValue, rule: finding.rule.rawValue,
                     ruleTitle: finding.rule.title, subject: HTMLFormat.text(finding.subject), comparison: finding.comparisonText ?? "",
                     hasComparison: finding.comparisonText != nil, message: HTMLFormat.text(finding.message),
                     waivers: Waiver.list(finding.waiver), evidence: finding.evidence.map(EvidenceLink.init))
             }
-            hasRows = !rows.isEmpty
+            hasRows = !model.findings.isEmpty
+            hasListed = !rows.isEmpty
+            caption = listsPasses ? "All findings" : "Findings that did not pass"
+            hasOmitted = !listsPasses
+            omitted = listsPasses ? "" : HTMLView.omission(passing, noun: "passing finding")
         }
     }
 

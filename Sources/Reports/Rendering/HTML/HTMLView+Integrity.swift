@@ -32,11 +32,15 @@ extension HTMLView {
         var hasTables: Bool
         var tables: [ConsistencyRow]
         var summary: String
+        var hasOmitted: Bool
+        var omitted: String
         var hasReconciliations: Bool
         var reconciliations: [ReconciliationRow]
 
         init(_ model: ReportModel, zone: TimeZone) {
-            tables = model.dataIntegrity.map { finding in
+            let passing = model.dataIntegrity.filter { $0.status == .pass }
+            let listsPasses = passing.count <= HTMLView.passingRowsLimit
+            tables = model.dataIntegrity.filter { listsPasses || $0.status != .pass }.map { finding in
                 let loss = finding.details.dataLoss?.tables.first
                 let subject = finding.subject
                 let split = subject.lastIndex(of: "@")
@@ -51,9 +55,14 @@ extension HTMLView {
                     target: HTMLFormat.duration(finding.targetSeconds), message: HTMLFormat.text(finding.message),
                     waivers: Waiver.list(finding.waiver))
             }
-            hasTables = !tables.isEmpty
+            hasTables = !model.dataIntegrity.isEmpty
             let failing = model.dataIntegrity.filter { $0.status.failsGate }.count
-            summary = "\(HTMLFormat.count(tables.count, "table check")) in \(HTMLFormat.count(Set(tables.map(\.checkRun)).count, "check run")): \(failing) failing or indeterminate."
+            let runs = Set(model.dataIntegrity.map { finding in
+                finding.details.dataLoss?.tables.first?.checkRun ?? finding.subject.split(separator: "@").last.map(String.init) ?? ""
+            })
+            summary = "\(HTMLFormat.count(model.dataIntegrity.count, "table check")) in \(HTMLFormat.count(runs.count, "check run")): \(failing) failing or indeterminate."
+            hasOmitted = !listsPasses
+            omitted = listsPasses ? "" : HTMLView.omission(passing, noun: "passing table check")
             reconciliations = model.integrityChecks.map { event in
                 let drill = model.drills.first { drill in
                     drill.events.contains { $0.evidence == event.evidence && $0.line == event.line }

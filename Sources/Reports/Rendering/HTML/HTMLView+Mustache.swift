@@ -64,7 +64,7 @@ extension HTMLView.FindingRow: MustacheFields {
 }
 
 extension HTMLView.Findings: MustacheFields {
-    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["hasRows": \.hasRows, "rows": \.rows]
+    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["hasRows": \.hasRows, "hasListed": \.hasListed, "caption": \.caption, "rows": \.rows, "hasOmitted": \.hasOmitted, "omitted": \.omitted]
 }
 
 extension HTMLView.RemediationRow: MustacheFields {
@@ -100,7 +100,7 @@ extension HTMLView.ReconciliationRow: MustacheFields {
 }
 
 extension HTMLView.Integrity: MustacheFields {
-    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["hasTables": \.hasTables, "tables": \.tables, "summary": \.summary, "hasReconciliations": \.hasReconciliations, "reconciliations": \.reconciliations]
+    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["hasTables": \.hasTables, "tables": \.tables, "summary": \.summary, "hasOmitted": \.hasOmitted, "omitted": \.omitted, "hasReconciliations": \.hasReconciliations, "reconciliations": \.reconciliations]
 }
 
 extension HTMLView.DifferenceRow: MustacheFields {
@@ -128,7 +128,7 @@ extension HTMLView.LossRow: MustacheFields {
 }
 
 extension HTMLView.RPORow: MustacheFields {
-    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["process": \.process, "processName": \.processName, "drill": \.drill, "status": \.status, "loss": \.loss, "target": \.target, "reference": \.reference, "referenceSource": \.referenceSource, "tables": \.tables, "hasTables": \.hasTables, "message": \.message, "waivers": \.waivers]
+    static let fields: [String: PartialKeyPath<Self> & Sendable] = ["process": \.process, "processName": \.processName, "drill": \.drill, "status": \.status, "loss": \.loss, "target": \.target, "reference": \.reference, "referenceSource": \.referenceSource, "tables": \.tables, "hasTables": \.hasTables, "hasMoreTables": \.hasMoreTables, "moreTables": \.moreTables, "message": \.message, "waivers": \.waivers]
 }
 
 extension HTMLView.Recovery: MustacheFields {

@@ -40,6 +40,8 @@ extension HTMLView {
         var referenceSource: String
         var tables: [LossRow]
         var hasTables: Bool
+        var hasMoreTables: Bool
+        var moreTables: String
         var message: String
         var waivers: [Waiver]
     }
@@ -76,7 +78,8 @@ extension HTMLView {
             rpo = model.recovery.map { recovery in
                 let finding = recovery.rpo
                 let details = finding?.details.dataLoss
-                let tables = (details?.tables ?? []).map { loss in
+                let losses = details?.tables ?? []
+                let tables = losses.prefix(HTMLView.lossRowsLimit).map { loss in
                     LossRow(
                         table: HTMLFormat.text(loss.table), checkRun: HTMLFormat.text(loss.checkRun), action: HTMLFormat.text(loss.action),
                         version: loss.version.map(String.init) ?? "—",
@@ -89,6 +92,8 @@ extension HTMLView {
                     loss: HTMLFormat.duration(finding?.measuredSeconds), target: HTMLFormat.duration(finding?.targetSeconds),
                     reference: details?.referenceTime.map { HTMLFormat.instant($0, in: zone) } ?? "—",
                     referenceSource: HTMLFormat.text(details?.referenceSource), tables: tables, hasTables: !tables.isEmpty,
+                    hasMoreTables: losses.count > tables.count,
+                    moreTables: "and \(HTMLFormat.grouped(losses.count - tables.count)) more of the process's tables, none losing more than those above; report.xml lists every table",
                     message: HTMLFormat.text(finding?.message), waivers: Waiver.list(finding?.waiver))
             }
             hasRows = !model.recovery.isEmpty

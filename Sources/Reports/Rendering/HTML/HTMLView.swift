@@ -8,6 +8,15 @@ import Foundation
 /// stored property and nothing is optional (a missing value would make Mustache look it up in an
 /// enclosing object instead).
 struct HTMLView {
+    /// The most passing rows a table of the page lists. A bank's quarter has ~80,000 table checks,
+    /// nearly all passing: past this many, the page lists what did not pass and counts the passes,
+    /// which `report.xml` and `oscal-ar.xml` list one by one. A page of 80,000 rows is one no one
+    /// reads, prints or even opens.
+    static let passingRowsLimit = 500
+
+    /// The most tables an RPO row lists, worst loss first; the rest are counted.
+    static let lossRowsLimit = 25
+
     /// A verdict as the page writes it: the word, always, and a CSS class for its colour.
     struct Status {
         var word: String
@@ -22,6 +31,16 @@ struct HTMLView {
             self.word = word
             self.css = css
         }
+    }
+
+    /// The sentence that stands for passing findings a table does not list: how many, per rule, and
+    /// where they are listed.
+    static func omission(_ passing: [Finding], noun: String) -> String {
+        var counts: [RuleID: Int] = [:]
+        for finding in passing { counts[finding.rule, default: 0] += 1 }
+        let perRule = RuleID.allCases.compactMap { rule in counts[rule].map { "\(rule.rawValue) \(HTMLFormat.grouped($0))" } }
+        let count = "\(HTMLFormat.grouped(passing.count)) \(passing.count == 1 ? noun : noun + "s")"
+        return "\(count) (\(perRule.joined(separator: ", "))) are not listed here, to keep the page readable; report.xml and oscal-ar.xml list every finding."
     }
 
     /// An instant: for people and for the `datetime` attribute.
