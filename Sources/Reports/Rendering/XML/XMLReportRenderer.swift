@@ -35,6 +35,9 @@ public enum XMLReportRenderer {
     public static let integrityAlgorithm =
         "http://www.w3.org/2001/10/xml-exc-c14n# http://www.w3.org/2001/04/xmlenc#sha256"
 
+    /// The element the digest leaves out, and the attribute that names the algorithm.
+    static let seal = XMLCanonicalStream.Omission(name: "Integrity", namespace: namespace, attribute: "algorithm")
+
     /// The report as UTF-8 XML, sealed and validated against `schema`.
     ///
     /// - Throws: `.invalidTemplate` when the schema is missing or is not a valid XML Schema;
@@ -81,9 +84,12 @@ public enum XMLReportRenderer {
     /// The placeholder the writer puts in `Integrity` until the digest is known.
     static let placeholder = "sha256:" + String(repeating: "0", count: 64)
 
-    /// The document as the writer makes it, sealed with the placeholder.
-    static func write(_ model: ReportModel) throws(ReportsError) -> Data {
-        let writer = try XMLWriter()
+    /// The document as the writer makes it, sealed with the placeholder. Text is escaped as libxml2's
+    /// tree serialiser escapes it unless told otherwise (the tests' reference path re-serialises).
+    static func write(
+        _ model: ReportModel, escaping: XMLWriter.TextEscaping = .serialiser
+    ) throws(ReportsError) -> Data {
+        let writer = try XMLWriter(escaping: escaping)
         let ids = FindingIDs(model.findings)
         writer.start("DRReport", namespace: namespace)
         writeHeader(model.header, to: writer)
