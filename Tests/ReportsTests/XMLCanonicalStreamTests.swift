@@ -6,7 +6,8 @@ import Testing
 @testable import Reports
 
 /// The streaming canonicaliser gives, byte for byte, what libxml2's tree-based Exclusive C14N gives
-/// (``XMLTreeReference``), on reports and on hand-written and random documents.
+/// (``XMLTreeReference``), on reports and on hand-written and random documents; report.xml rendered
+/// without a tree has the bytes the tree path gave.
 @Suite("report.xml canonicalised and rendered as a stream")
 struct XMLCanonicalStreamTests {
     // MARK: - Helpers
@@ -55,6 +56,27 @@ struct XMLCanonicalStreamTests {
             try XMLReportRenderer.write(model, escaping: .writer), "hostile, writer escaping")
     }
 
+    @Test func renderGivesTheBytesTheTreePathGave() async throws {
+        let model = try await XMLSupport.model()
+        let (hostile, _) = try XMLSupport.hostileModel(model)
+        let cases = [("sample", model), ("hostile", hostile), ("empty", XMLSupport.emptied(model))]
+        for (name, model) in cases {
+            let streamed = try XMLReportRenderer.render(model, schema: XMLSupport.schema)
+            let tree = try XMLTreeReference.render(model, schema: XMLSupport.schema)
+            if let difference = XMLSupport.firstDifference(expected: tree, actual: streamed) {
+                Issue.record("\(name): render differs from the tree path: \(difference)")
+            }
+            #expect(try XMLReportRenderer.verifyIntegrity(streamed), "\(name)")
+        }
+    }
+
+    @Test func theHostileReportsTextKeepsItsDoubleQuotes() async throws {
+        let (model, _) = try XMLSupport.hostileModel(try await XMLSupport.model())
+        let text = String(decoding: try XMLReportRenderer.render(model, schema: XMLSupport.schema), as: UTF8.self)
+        // As the tree serialiser wrote text: a double quote stays, `>` is escaped.
+        #expect(text.contains(#"&lt;/script&gt; "&gt;&lt;img onerror=alert(2)&gt; ]]&gt; &amp; "#))
+    }
+
     @Test func theWriterEscapesTextAsTheSerialiserOrAsItself() throws {
         func written(_ escaping: XMLWriter.TextEscaping) throws -> String {
             let writer = try XMLWriter(indent: false, escaping: escaping)
@@ -78,6 +100,55 @@ struct XMLCanonicalStreamTests {
                 == declaration
                 + "<r><empty></empty><text>a &quot;b&quot; &lt;c&gt; &amp; d&#13;\n</text>"
                 + "<attribute x=\"&quot;&#9;&#10;&#13;&lt;&gt;&amp;\"/></r>\n")
+    }
+
+    @Test func theDigestIsWrittenOverThePlaceholderOnly() async throws {
+        var model = try await XMLSupport.model()
+        // A placeholder in evidence text must not be mistaken for the seal.
+        model.header.entity += " " + XMLReportRenderer.placeholder
+        let data = try XMLReportRenderer.render(model, schema: XMLSupport.schema)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(XMLReportRenderer.placeholder + "</Entity>"))
+        #expect(!text.contains(XMLReportRenderer.placeholder + "</Integrity>"))
+        #expect(try XMLReportRenderer.verifyIntegrity(data))
+        var unsealable = Data("<DRReport xmlns=\"urn:drreport:report:1\"><A/></DRReport>\n".utf8)
+        #expect(throws: ReportsError.self) {
+            try XMLReportRenderer.writeDigest(ContentHash.of("x"), into: &unsealable)
+        }
+        var trailing = Data(
+            ("<DRReport xmlns=\"urn:drreport:report:1\"><Integrity algorithm=\"\(XMLReportRenderer.integrityAlgorithm)\">"
+                + XMLReportRenderer.placeholder + "</Integrity><After/></DRReport>\n").utf8)
+        #expect(throws: ReportsError.self) {
+            try XMLReportRenderer.writeDigest(ContentHash.of("x"), into: &trailing)
+        }
+    }
+
+    /// What a hostile bundle can do to the seal is a `false`, not an error or a large allocation; what
+    /// is not a report at all is refused.
+    @Test func verifyingAHostileSealGivesFalse() async throws {
+        let data = try XMLReportRenderer.render(try await XMLSupport.model(), schema: XMLSupport.schema)
+        let text = String(decoding: data, as: UTF8.self)
+        let seal = try #require(text.range(of: #"sha256:[0-9a-f]{64}</Integrity>"#, options: .regularExpression))
+        let claimed = String(text[seal].dropLast("</Integrity>".count))
+        let variants = [
+            ("a long text", String(repeating: "a", count: 200_000)),
+            ("the digest split by a comment", claimed.prefix(10) + "<!-- x -->" + claimed.dropFirst(10)),
+            ("the digest in CDATA", "<![CDATA[" + claimed + "]]>"),
+            ("upper-case hex", "sha256:" + claimed.dropFirst(7).uppercased()),
+            ("a child element", "<X>" + claimed + "</X>"),
+        ]
+        for (name, replacement) in variants {
+            var tampered = text
+            tampered.replaceSubrange(seal, with: replacement + "</Integrity>")
+            let verified = try XMLReportRenderer.verifyIntegrity(Data(tampered.utf8))
+            // xmlNodeGetContent reads through comments, CDATA and children: the seal still holds.
+            let holds = ["the digest split by a comment", "the digest in CDATA", "a child element"].contains(name)
+            #expect(verified == holds, "\(name)")
+        }
+        let twice = text.replacingOccurrences(of: "<Findings", with: "<Integrity algorithm=\"x\"/><Findings")
+        #expect(try XMLReportRenderer.verifyIntegrity(Data(twice.utf8)) == false)
+        let relative = text.replacingOccurrences(of: "<Findings", with: "<Findings xmlns:r=\"relative\"")
+        #expect(throws: ReportsError.self) { try XMLReportRenderer.verifyIntegrity(Data(relative.utf8)) }
     }
 
     /// The second validation that names the offending element: silent on a valid report, and the
