@@ -5,19 +5,20 @@ import Foundation
 /// `urn:drreport:report:1`, sealed with an integrity digest and validated against the shipped schema
 /// `templates/drreport-report.xsd` before it is returned.
 ///
-/// How a report is made:
+/// How a report is made, holding the document once and no tree of it (a bank's quarter gives a
+/// report of over 100 MB):
 /// 1. the sections are written with libxml2's xmlTextWriter (``XMLWriter``: every text escaped,
-///    characters XML 1.0 cannot carry replaced by U+FFFD), indented by two spaces, with the
-///    `Integrity` element last holding a placeholder;
-/// 2. the bytes are parsed back into a libxml2 tree (well-formedness is thereby checked);
-/// 3. the digest is computed as ``verifyIntegrity(_:)`` recomputes it (see ``integrityAlgorithm``)
-///    and written into `Integrity`;
-/// 4. the tree is validated against the schema: a violation is a bug in drreport and throws
-///    `.schemaViolation` naming the element;
-/// 5. the tree is serialised as UTF-8 with an XML declaration.
+///    characters XML 1.0 cannot carry replaced by U+FFFD) straight into the returned bytes, indented
+///    by two spaces, with the `Integrity` element last holding a placeholder of the digest's length;
+/// 2. one pass of libxml2's streaming reader over those bytes (``XMLCanonicalStream``) checks that
+///    they are well-formed, computes the digest as ``verifyIntegrity(_:)`` recomputes it (see
+///    ``integrityAlgorithm``) and validates the document against the schema: a violation is a bug in
+///    drreport and throws `.schemaViolation` naming the element;
+/// 3. the digest is written over the placeholder, in place.
 ///
-/// Instants are `xs:dateTime` in UTC (`Z`), durations whole seconds. The same model always gives
-/// the same bytes.
+/// The bytes are UTF-8 with an XML declaration, exactly as libxml2's tree serialiser writes the same
+/// document (text escapes `&`, `<`, `>` and CR; an element without content is `<name/>`). Instants
+/// are `xs:dateTime` in UTC (`Z`), durations whole seconds. The same model always gives the same bytes.
 public enum XMLReportRenderer {
     /// The report's namespace.
     public static let namespace = "urn:drreport:report:1"
@@ -26,64 +27,107 @@ public enum XMLReportRenderer {
     /// (without comments) and of SHA-256.
     ///
     /// The digest is defined as: parse `report.xml` keeping all whitespace; remove the element
-    /// `{urn:drreport:report:1}Integrity` that is a child of the root, and nothing else (the
-    /// whitespace text nodes before and after it stay); serialise the remaining document with
-    /// Exclusive XML Canonicalization 1.0 without comments and no inclusive prefixes; take the SHA-256
-    /// of those bytes, written `sha256:<64 lowercase hex digits>`. The report declares only one
-    /// namespace, on its root, so inclusive C14N 1.0 gives the same bytes; the exclusive form is
-    /// named because it is the one whose output does not depend on any enclosing context.
+    /// `{urn:drreport:report:1}Integrity` that is a child of the root, and nothing else (the whitespace
+    /// text nodes before and after it stay); serialise the remaining document with Exclusive XML
+    /// Canonicalization 1.0 without comments and no inclusive prefixes; take the SHA-256 of those
+    /// bytes, written `sha256:<64 lowercase hex digits>`. The report declares only one namespace, on
+    /// its root, so inclusive C14N 1.0 gives the same bytes; the exclusive form is named because it is
+    /// the one whose output does not depend on any enclosing context.
     public static let integrityAlgorithm =
         "http://www.w3.org/2001/10/xml-exc-c14n# http://www.w3.org/2001/04/xmlenc#sha256"
+
+    /// The element the digest leaves out, and the attribute that names the algorithm.
+    static let seal = XMLCanonicalStream.Omission(name: "Integrity", namespace: namespace, attribute: "algorithm")
 
     /// The report as UTF-8 XML, sealed and validated against `schema`.
     ///
     /// - Throws: `.invalidTemplate` when the schema is missing or is not a valid XML Schema;
     ///   `.schemaViolation` when the document does not satisfy it (a bug); `.output` when libxml2
-    ///   fails.
+    ///   fails or the writer produced something that is not a sealable report (a bug).
     public static func render(_ model: ReportModel, schema: URL) throws(ReportsError) -> Data {
         let validator = try XMLSchema(contentsOf: schema)
-        let written = try write(model)
-        let tree = try XMLTree(parsing: written, source: "report.xml", failure: .output)
-        guard let position = tree.rootChildPositions(named: "Integrity", namespace: namespace).first,
-            let seal = tree.rootChild(at: position)
-        else {
-            throw ReportsError(.output, source: "report.xml", "the writer produced no Integrity element")
+        var document = try write(model)
+        let validation = try validator.streamValidation(source: "report.xml")
+        let (digest, outcome) = try XMLCanonicalStream.digest(
+            of: document, source: "report.xml", failure: .output, omitting: seal, validation: validation)
+        guard outcome.valid == true else {
+            throw validator.violation(in: document, source: "report.xml", found: validation)
         }
-        let digest = try tree.canonicalDigest(omittingRootChildAt: position)
-        XMLTree.setText(digest.description, of: seal)
-        try validator.validate(tree, source: "report.xml")
-        return try tree.serialized()
+        guard outcome.omitted == [XMLCanonicalStream.OmittedElement(attribute: integrityAlgorithm, text: placeholder)]
+        else {
+            throw ReportsError(
+                .output, source: "report.xml",
+                "the writer produced \(outcome.omitted.count) Integrity elements; expected one holding the placeholder")
+        }
+        try writeDigest(digest, into: &document)
+        return document
     }
 
     /// Whether a report's `Integrity` digest matches the rest of the document, recomputed as
-    /// ``integrityAlgorithm`` defines it. The bundle verifier calls it on the bundled `report.xml`.
+    /// ``integrityAlgorithm`` defines it, in one streaming pass (no tree of the document is built).
+    /// The bundle verifier calls it on the bundled `report.xml`.
     ///
     /// Returns `false` when the digest differs, and when the document has no `Integrity` element, more
     /// than one, another algorithm or a malformed digest (nothing then vouches for the document).
     /// - Throws: `.invalidBundle` when the bytes are not a drreport report at all: not well-formed
-    ///   XML, a DOCTYPE, or another root element.
+    ///   XML, a DOCTYPE, another root element, or a namespace declaration with a relative URI (which
+    ///   canonicalisation must refuse).
     public static func verifyIntegrity(_ data: Data) throws(ReportsError) -> Bool {
-        let tree = try XMLTree(parsing: data, source: "report.xml", failure: .invalidBundle)
-        guard let root = tree.root, XMLTree.isElement(root, named: "DRReport", namespace: namespace) else {
+        let (digest, outcome) = try XMLCanonicalStream.digest(
+            of: data, source: "report.xml", failure: .invalidBundle, omitting: seal)
+        guard outcome.rootName == "DRReport", outcome.rootNamespace == namespace else {
             throw ReportsError(
                 .invalidBundle, source: "report.xml",
                 "not a drreport report; expected the root element DRReport in \(namespace)")
         }
-        let positions = tree.rootChildPositions(named: "Integrity", namespace: namespace)
-        guard positions.count == 1, let position = positions.first, let seal = tree.rootChild(at: position),
-            XMLTree.attribute("algorithm", of: seal) == integrityAlgorithm
+        guard outcome.omitted.count == 1, let found = outcome.omitted.first, found.attribute == integrityAlgorithm,
+            let claimed = found.text, let hash = ContentHash(parsing: claimed), hash.description == claimed
         else { return false }
-        let claimed = XMLTree.text(of: seal)
-        guard let hash = ContentHash(parsing: claimed), hash.description == claimed else { return false }
-        return try tree.canonicalDigest(omittingRootChildAt: position) == hash
+        return digest == hash
+    }
+
+    /// Writes the digest over the placeholder, in place (they have the same length). The placeholder
+    /// must be the text of the `Integrity` element that ends the document: only whitespace and the
+    /// root's end tag may follow it, so no placeholder-like text elsewhere can be overwritten.
+    static func writeDigest(_ digest: ContentHash, into document: inout Data) throws(ReportsError) {
+        let opening = Data("<Integrity algorithm=\"\(integrityAlgorithm)\">".utf8)
+        let element = opening + Data((placeholder + "</Integrity>").utf8)
+        let value = Data(digest.description.utf8)
+        let tail =
+            document.index(document.endIndex, offsetBy: -1024, limitedBy: document.startIndex)
+            ?? document.startIndex
+        guard value.count == placeholder.utf8.count,
+            let found = document.range(of: element, options: .backwards, in: tail..<document.endIndex),
+            isClosingRoot(document[found.upperBound...])
+        else {
+            throw ReportsError(
+                .output, source: "report.xml",
+                "the document does not end with the Integrity placeholder; cannot write the digest")
+        }
+        let start = found.lowerBound + opening.count
+        document.replaceSubrange(start..<(start + value.count), with: value)
+    }
+
+    /// Whether bytes are the root's end tag, with whitespace around it only.
+    private static func isClosingRoot(_ bytes: Data) -> Bool {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        let tail = Array(bytes)
+        var lower = 0
+        var upper = tail.count
+        while lower < upper, whitespace.contains(tail[lower]) { lower += 1 }
+        while upper > lower, whitespace.contains(tail[upper - 1]) { upper -= 1 }
+        return tail[lower..<upper].elementsEqual("</DRReport>".utf8)
     }
 
     /// The placeholder the writer puts in `Integrity` until the digest is known.
     static let placeholder = "sha256:" + String(repeating: "0", count: 64)
 
-    /// The document as the writer makes it, sealed with the placeholder.
-    static func write(_ model: ReportModel) throws(ReportsError) -> Data {
-        let writer = try XMLWriter()
+    /// The document as the writer makes it, sealed with the placeholder. Text is escaped as libxml2's
+    /// tree serialiser escapes it unless told otherwise (the tests' reference path re-serialises).
+    static func write(
+        _ model: ReportModel, escaping: XMLWriter.TextEscaping = .serialiser
+    ) throws(ReportsError) -> Data {
+        let writer = try XMLWriter(escaping: escaping)
         let ids = FindingIDs(model.findings)
         writer.start("DRReport", namespace: namespace)
         writeHeader(model.header, to: writer)

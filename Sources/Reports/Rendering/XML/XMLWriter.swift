@@ -5,22 +5,63 @@ import Foundation
 /// characters XML 1.0 cannot carry (most control characters) are replaced by U+FFFD first, so
 /// hostile evidence text can never break the document.
 ///
+/// The bytes go straight from libxml2's output buffer (a few KiB) into the `Data` that ``finish()``
+/// returns: a document is held once while it is written, not in a libxml2 buffer and then copied.
+///
 /// Owns C pointers and is therefore not `Sendable`; create one per document.
 final class XMLWriter {
-    private let buffer: xmlBufferPtr
+    /// How ``text(_:)`` escapes text content. Attribute values are escaped the same way by both.
+    enum TextEscaping {
+        /// xmlTextWriter's own: `&`, `<`, `>`, `"` and CR become references.
+        case writer
+        /// As libxml2's tree serialiser (`xmlDocDumpMemory`) writes text: `&`, `<`, `>` and CR become
+        /// references, a double quote stays, and an empty text writes nothing (so an element without
+        /// text is written `<name/>`). report.xml used to be serialised from a parsed tree; writing it
+        /// this way keeps its bytes.
+        case serialiser
+    }
+
+    /// Where libxml2's output buffer delivers the bytes; the context pointer of the write callback.
+    private final class Sink {
+        var data = Data()
+    }
+
+    private let sink = Sink()
     private let writer: xmlTextWriterPtr
+    private let escaping: TextEscaping
+    /// A document whose only use is to tell `xmlEncodeEntitiesReentrant` that the output is UTF-8
+    /// (without it, every non-ASCII character would become a character reference); ``TextEscaping/serialiser`` only.
+    private let escapingDocument: xmlDocPtr?
     private var failed = false
 
-    init(indent: Bool = true) throws(ReportsError) {
-        guard let buffer = xmlBufferCreate() else {
-            throw ReportsError(.output, source: "xml", "libxml2 could not allocate a buffer")
+    init(indent: Bool = true, escaping: TextEscaping = .writer) throws(ReportsError) {
+        let output = xmlOutputBufferCreateIO(
+            { context, bytes, length in
+                guard let context, let bytes, length >= 0 else { return -1 }
+                let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                sink.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: Int(length))
+                return length
+            }, nil, Unmanaged.passUnretained(sink).toOpaque(), nil)
+        guard let output else {
+            throw ReportsError(.output, source: "xml", "libxml2 could not allocate an output buffer")
         }
-        guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
-            xmlBufferFree(buffer)
+        // The writer owns the output buffer from here on, and closes it when it is freed.
+        guard let writer = xmlNewTextWriter(output) else {
+            xmlOutputBufferClose(output)
             throw ReportsError(.output, source: "xml", "libxml2 could not allocate a writer")
         }
-        self.buffer = buffer
         self.writer = writer
+        self.escaping = escaping
+        if escaping == .serialiser {
+            guard let document = xmlNewDoc("1.0") else {
+                xmlFreeTextWriter(writer)
+                throw ReportsError(.output, source: "xml", "libxml2 could not allocate a document")
+            }
+            document.pointee.encoding = UnsafePointer(xmlStrdup("UTF-8"))
+            escapingDocument = document
+        } else {
+            escapingDocument = nil
+        }
         if indent {
             xmlTextWriterSetIndent(writer, 1)
             xmlTextWriterSetIndentString(writer, "  ")
@@ -29,8 +70,9 @@ final class XMLWriter {
     }
 
     deinit {
+        // Frees the output buffer too; the sink outlives it, as a stored property of `self`.
         xmlFreeTextWriter(writer)
-        xmlBufferFree(buffer)
+        if let escapingDocument { xmlFreeDoc(escapingDocument) }
     }
 
     private func check(_ result: Int32) {
@@ -62,9 +104,20 @@ final class XMLWriter {
         check(xmlTextWriterWriteAttribute(writer, name, value))
     }
 
-    /// Text content of the open element.
+    /// Text content of the open element, escaped as ``TextEscaping`` says.
     func text(_ value: String) {
-        check(xmlTextWriterWriteString(writer, Self.clean(value)))
+        guard let escapingDocument else {
+            check(xmlTextWriterWriteString(writer, Self.clean(value)))
+            return
+        }
+        guard !value.isEmpty else { return }
+        // xmlTextWriterWriteString escapes, then writes raw; this escapes as the serialiser does.
+        guard let escaped = xmlEncodeEntitiesReentrant(escapingDocument, Self.clean(value)) else {
+            failed = true
+            return
+        }
+        defer { XMLTree.release(escaped) }
+        check(xmlTextWriterWriteRaw(writer, escaped))
     }
 
     /// `<name>text</name>`; nil writes nothing.
@@ -75,14 +128,17 @@ final class XMLWriter {
         end()
     }
 
-    /// Closes everything and returns the document.
+    /// Closes everything and returns the document. The writer is spent afterwards.
     func finish() throws(ReportsError) -> Data {
         check(xmlTextWriterEndDocument(writer))
         check(xmlTextWriterFlush(writer))
-        guard !failed, let content = xmlBufferContent(buffer) else {
+        guard !failed else {
             throw ReportsError(.output, source: "xml", "libxml2 failed while writing the document")
         }
-        return Data(bytes: content, count: Int(xmlBufferLength(buffer)))
+        // Moved out, so the caller holds the only reference and can change the bytes without a copy.
+        var document = Data()
+        swap(&document, &sink.data)
+        return document
     }
 
     /// Text with every character XML 1.0 cannot carry replaced by U+FFFD.
