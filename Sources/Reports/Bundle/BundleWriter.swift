@@ -63,27 +63,25 @@ public enum BundleWriter {
     public static func write(
         _ inputs: Inputs, store: any EvidenceStore, key: Curve25519.Signing.PrivateKey, to output: URL
     ) async throws(ReportsError) -> Summary {
-        var files: [(path: String, data: Data)] = [(configPath, inputs.policyBytes)]
+        // A bank's quarter carries ~200 MB of evidence: it is read from the store one item at a time,
+        // once to hash it for the manifest and once more to write it, never all held at once.
+        var files: [Member] = [Member(path: configPath, size: inputs.policyBytes.count, sha256: ContentHash.of(inputs.policyBytes), source: .bytes(inputs.policyBytes))]
         for path in reportPaths {
             guard let data = inputs.reports[path] else {
                 throw ReportsError(.output, source: path, "the report to bundle is missing")
             }
-            files.append((path, data))
+            files.append(Member(path: path, size: data.count, sha256: ContentHash.of(data), source: .bytes(data)))
         }
         let included = inputs.ledger.filter { inputs.evidence.contains($0.evidence) }
         for entry in included {
-            let members: [EvidenceMember]
-            do {
-                members = try await store.members(of: entry.evidence)
-            } catch {
-                throw ReportsError(.output, source: entry.evidence.description, "cannot read the evidence's files: \(error.message)")
-            }
-            for member in members {
-                files.append(("evidence/\(entry.evidence.hex)/\(member.name)", member.bytes))
+            for member in try await members(of: entry.evidence, store: store) {
+                files.append(Member(
+                    path: "evidence/\(entry.evidence.hex)/\(member.name)", size: member.bytes.count, sha256: ContentHash.of(member.bytes),
+                    source: .evidence(entry.evidence, member.name)))
             }
         }
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        let listed = files.map { BundleManifest.File(path: $0.path, size: $0.data.count, sha256: ContentHash.of($0.data)) }
+        let listed = files.map { BundleManifest.File(path: $0.path, size: $0.size, sha256: $0.sha256) }
         let manifest = BundleManifest(
             format: BundleManifest.currentFormat, period: inputs.period.description, toolVersion: inputs.toolVersion,
             generatedAt: inputs.generatedAt.rfc3339(utc: true), config: listed.first { $0.path == configPath } ?? listed[0],
@@ -109,14 +107,14 @@ public enum BundleWriter {
             throw ReportsError(.output, source: "signature", "cannot encode the signature")
         }
 
+        // A fixed timestamp: the bytes must not depend on when the bundle was written.
+        let fixed = Date(timeIntervalSince1970: 315_532_800)
         let temporary = output.deletingLastPathComponent()
             .appendingPathComponent(".\(output.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         try? FileManager.default.removeItem(at: temporary)
         do {
             let archive = try Archive(url: temporary, accessMode: .create)
-            // A fixed timestamp: the bytes must not depend on when the bundle was written.
-            let fixed = Date(timeIntervalSince1970: 315_532_800)
-            for (path, data) in [("manifest.json", manifestBytes), ("signature", signatureBytes)] + files.map({ ($0.path, $0.data) }) {
+            func add(_ path: String, _ data: Data) throws {
                 try archive.addEntry(
                     with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixed, permissions: 0o644,
                     compressionMethod: .deflate
@@ -124,7 +122,28 @@ public enum BundleWriter {
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
             }
+            try add("manifest.json", manifestBytes)
+            try add("signature", signatureBytes)
+            var cached: (id: ContentHash, members: [EvidenceMember])?
+            for file in files {
+                switch file.source {
+                case .bytes(let data):
+                    try add(file.path, data)
+                case .evidence(let id, let name):
+                    if cached?.id != id { cached = (id, try await members(of: id, store: store)) }
+                    // The bytes must be those hashed into the manifest: the store is a snapshot.
+                    guard let data = cached?.members.first(where: { $0.name == name })?.bytes, data.count == file.size,
+                        ContentHash.of(data) == file.sha256
+                    else {
+                        throw ReportsError(.output, source: id.description, "the evidence changed while the bundle was written")
+                    }
+                    try add(file.path, data)
+                }
+            }
             try FileOutput.moveIntoPlace(temporary, as: output)
+        } catch let error as ReportsError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw ReportsError(.output, source: output.path, "cannot write the bundle (\(FileOutput.reason(error)))")
@@ -132,5 +151,26 @@ public enum BundleWriter {
         return Summary(
             manifestHash: ContentHash.of(manifestBytes), keyID: signature.keyID, files: listed.count, evidence: included.count,
             bytes: listed.reduce(0) { $0 + $1.size })
+    }
+
+    /// A file of the bundle: its manifest entry, and where its bytes come from when it is written.
+    private struct Member {
+        enum Source {
+            case bytes(Data)
+            case evidence(ContentHash, String)
+        }
+
+        var path: String
+        var size: Int
+        var sha256: ContentHash
+        var source: Source
+    }
+
+    private static func members(of id: ContentHash, store: any EvidenceStore) async throws(ReportsError) -> [EvidenceMember] {
+        do {
+            return try await store.members(of: id)
+        } catch {
+            throw ReportsError(.output, source: id.description, "cannot read the evidence's files: \(error.message)")
+        }
     }
 }
