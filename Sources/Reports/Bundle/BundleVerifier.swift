@@ -136,7 +136,10 @@ public enum BundleVerifier {
             return fail("manifest", "bundle format '\(manifest.format)' is not one this drreport reads (\(BundleManifest.currentFormat))", outcome: .notABundle)
         }
         verdict.period = manifest.period
+        // The policy and the reports are kept; evidence files (~200 MB in a bank's quarter) are only
+        // hashed here and read again, one ledger entry at a time, when the rules are re-run.
         var contents: [String: Data] = [:]
+        var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
         for file in manifest.files {
@@ -154,7 +157,11 @@ public enum BundleVerifier {
             guard hash == file.sha256 else {
                 return fail("files", "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says")
             }
-            contents[file.path] = data
+            if file.path.hasPrefix("evidence/"), let slash = file.path.dropFirst("evidence/".count).firstIndex(of: "/") {
+                evidenceFiles[file.path[file.path.startIndex..<slash], default: []].append(file)
+            } else {
+                contents[file.path] = data
+            }
             verdict.bytes += data.count
         }
         for path in archive.paths where !listed.contains(path) && path != "manifest.json" && path != "signature" {
@@ -192,7 +199,14 @@ public enum BundleVerifier {
         }
         for entry in included {
             let prefix = "evidence/\(entry.evidence.hex)/"
-            let files = Dictionary(uniqueKeysWithValues: contents.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            var files: [String: Data] = [:]
+            for file in evidenceFiles[prefix.dropLast()] ?? [] {
+                // Read again: it must still be the bytes the manifest lists.
+                guard let data = try? archive.data(file.path), data.count == file.size, ContentHash.of(data) == file.sha256 else {
+                    return fail("files", "\(file.path) changed after it was checked against the manifest")
+                }
+                files[String(file.path.dropFirst(prefix.count))] = data
+            }
             guard !files.isEmpty else { return fail("evidence", "the files of ledger entry \(entry.seq) (\(entry.evidence)) are not in the bundle") }
             let parsed: ParsedEvidence
             do {
