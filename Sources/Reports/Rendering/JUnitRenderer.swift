@@ -138,7 +138,8 @@ public enum JSONRenderer {
         guard let range = skeleton.firstRange(of: empty) else {
             throw ReportsError(.output, source: "json", "cannot encode the findings: the document has no findings array")
         }
-        var findings = Data("\"findings\" : [\n".utf8)
+        var findings = Array("\"findings\" : [\n".utf8)
+        findings.reserveCapacity(encoded.totalCount + encoded.totalCount / 8)
         for index in 0..<slices {
             let slice: Data
             do {
@@ -149,14 +150,17 @@ public enum JSONRenderer {
             // `[\n  {…},\n  {…}\n]`: the elements, without the brackets, indented one level deeper.
             guard slice.count > 4 else { continue }
             if index > 0 { findings.append(contentsOf: Array(",\n".utf8)) }
-            findings.append(contentsOf: Array("  ".utf8))
-            let body = slice[(slice.startIndex + 2)..<(slice.endIndex - 2)]
-            var previous: UInt8 = 0
-            for byte in body {
-                // The blank line inside an empty array (`[\n\n    ]`) carries no indentation.
-                if previous == UInt8(ascii: "\n"), byte != UInt8(ascii: "\n") { findings.append(contentsOf: [0x20, 0x20]) }
-                findings.append(byte)
-                previous = byte
+            slice.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                let body = UnsafeRawBufferPointer(rebasing: bytes[2..<(bytes.count - 2)])
+                var lineStart = 0
+                while lineStart < body.count {
+                    let rest = UnsafeRawBufferPointer(rebasing: body[lineStart...])
+                    let length = rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 - rest.startIndex + 1 } ?? rest.count
+                    // The blank line inside an empty array (`[\n\n    ]`) carries no indentation.
+                    if rest[rest.startIndex] != UInt8(ascii: "\n") { findings.append(contentsOf: [0x20, 0x20]) }
+                    findings.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<(rest.startIndex + length)]))
+                    lineStart += length
+                }
             }
         }
         findings.append(contentsOf: Array("\n  ]".utf8))
@@ -209,6 +213,11 @@ public enum JSONRenderer {
 
         func set(_ index: Int, _ result: Result<Data, any Error>) {
             lock.withLock { results[index] = result }
+        }
+
+        /// The bytes of the slices encoded so far.
+        var totalCount: Int {
+            lock.withLock { results.reduce(0) { $0 + ((try? $1?.get())?.count ?? 0) } }
         }
 
         func value(_ index: Int) -> Result<Data, any Error> {
