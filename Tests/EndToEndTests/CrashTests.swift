@@ -15,7 +15,9 @@ struct CrashTests {
     enum Moment: Sendable, CustomTestStringConvertible {
         /// As soon as the store file appears: while it is being created and migrated.
         case whenStoreFileAppears
-        /// Once the ledger has at least this many entries.
+        /// Once the ledger has at least this many entries. A trigger the test installs makes every
+        /// ledger entry past that count spin for a while, so the ingest cannot finish between two
+        /// polls of a loaded machine.
         case afterEntries(Int)
         /// Inside the transaction of one file, after some of its rows went in: a trigger the test
         /// installs makes that insert spin for seconds, and the test kills the process once it sees
@@ -62,6 +64,15 @@ struct CrashTests {
             END;
             """
         }
+    }
+
+    /// A trigger that makes every ledger entry past `count` spin (tens of milliseconds each).
+    static func slowLedgerSQL(after count: Int) -> String {
+        """
+        CREATE TRIGGER slow_ledger BEFORE INSERT ON ledger WHEN NEW.seq > \(count) BEGIN
+          SELECT count(*) FROM (WITH RECURSIVE spin(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM spin WHERE x < 300000) SELECT x FROM spin);
+        END;
+        """
     }
 
     static let drillCount = 120
@@ -119,9 +130,10 @@ struct CrashTests {
         switch moment {
         case .whenStoreFileAppears:
             break
-        case .afterEntries:
+        case .afterEntries(let wanted):
             let created = try await DRReportBinary.run(["init"] + scratch.storeArguments, in: scratch.url)
             try #require(created.status == 0, "\(created)")
+            try await SQLiteShell.exec(scratch.store, Self.slowLedgerSQL(after: wanted))
         case .insideTransaction(let trap):
             let created = try await DRReportBinary.run(["init"] + scratch.storeArguments, in: scratch.url)
             try #require(created.status == 0, "\(created)")
@@ -182,6 +194,7 @@ struct CrashTests {
             break
         case .afterEntries(let wanted):
             #expect(stored >= wanted)
+            try await SQLiteShell.exec(scratch.store, "DROP TRIGGER slow_ledger;")
         case .insideTransaction(let trap):
             #expect(stored == trapPosition, "killed inside the trapped file's transaction, after everything before it")
             #expect(
