@@ -152,6 +152,22 @@ struct AttributeComparisonPropertyTests {
     }
 }
 
+@Suite("properties of the multiset difference of arrays")
+struct MultisetPropertyTests {
+    @Test func matchingByValueLeavesWhatCountingByTextLeaves() async {
+        await propertyCheck(count: 500, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...12), Gen.int(in: 0...12)) { seed, leftCount, rightCount in
+            var random = SplitMix(state: seed)
+            // Elements drawn from a small pool, so both sides repeat values and share some.
+            let pool = (0..<(1 + random.below(5))).map { _ in random.value(depth: 2) }
+            let left = (0..<leftCount).map { _ in pool[random.below(pool.count)] }
+            let right = (0..<rightCount).map { _ in pool[random.below(pool.count)] }
+            let byValue = ParityComparator.unmatched(left, right)
+            let expected = ParityComparator.unmatchedByText(left, right)
+            #expect(byValue.left == expected.left && byValue.right == expected.right)
+        }
+    }
+}
+
 @Suite("properties of duration arithmetic with clock uncertainty")
 struct IntervalPropertyTests {
     @Test func verdictMatchesTheBounds() async {

@@ -90,9 +90,21 @@ public struct Policy: Sendable, Hashable {
     /// One person's identities across systems.
     public struct Person: Sendable, Hashable {
         /// An id for the person.
-        public var id: String
+        public var id: String { didSet { identities = Self.identities(id, aliases) } }
         /// ServiceNow sys_ids and names, ADO uniqueNames, e-mail addresses.
-        public var aliases: [String]
+        public var aliases: [String] { didSet { identities = Self.identities(id, aliases) } }
+        /// The id and every alias, lower-cased: what identities are matched against.
+        public private(set) var identities: Set<String>
+
+        public init(id: String, aliases: [String]) {
+            self.id = id
+            self.aliases = aliases
+            identities = Self.identities(id, aliases)
+        }
+
+        private static func identities(_ id: String, _ aliases: [String]) -> Set<String> {
+            Set(([id] + aliases).map { $0.lowercased() })
+        }
     }
 
     /// An accepted exception for one rule and subject, for a limited time.
@@ -151,7 +163,10 @@ public struct Policy: Sendable, Hashable {
     public func workspace(_ id: String) -> Workspace? { workspaces.first { $0.id == id } }
 
     /// The processes owning a table.
-    public func owners(of table: String) -> [Process] { processes.filter { $0.owns(table: table) } }
+    public func owners(of table: String) -> [Process] {
+        let parts = table.split(separator: ".", omittingEmptySubsequences: false)
+        return processes.filter { $0.tables.contains { Glob.matches($0, parts: parts, separator: ".") } }
+    }
 
     /// Whether two identities are one person: equal ignoring case, or aliases of one `people` entry.
     public func samePerson(_ lhs: String, _ rhs: String) -> Bool {
@@ -159,16 +174,13 @@ public struct Policy: Sendable, Hashable {
         let right = rhs.trimmingCharacters(in: .whitespaces).lowercased()
         guard !left.isEmpty, !right.isEmpty else { return false }
         if left == right { return true }
-        return people.contains { person in
-            let aliases = Set(([person.id] + person.aliases).map { $0.lowercased() })
-            return aliases.contains(left) && aliases.contains(right)
-        }
+        return people.contains { $0.identities.contains(left) && $0.identities.contains(right) }
     }
 
     /// The `people` entry an identity belongs to, when any.
     public func person(for identity: String) -> Person? {
         let key = identity.trimmingCharacters(in: .whitespaces).lowercased()
-        return people.first { person in ([person.id] + person.aliases).contains { $0.lowercased() == key } }
+        return people.first { $0.identities.contains(key) }
     }
 }
 
@@ -238,9 +250,13 @@ enum Glob {
     /// Whether `pattern` matches `text`; `*` matches any run of characters within one segment, and a
     /// trailing `*` segment matches the rest (`neprix.*` matches `neprix.silver.contracts`).
     static func matches(_ pattern: String, _ text: String, separator: Character) -> Bool {
+        matches(pattern, parts: text.split(separator: separator, omittingEmptySubsequences: false), separator: separator)
+    }
+
+    /// ``matches(_:_:separator:)`` for a text already split at the separator.
+    static func matches(_ pattern: String, parts textParts: [Substring], separator: Character) -> Bool {
         if pattern == "*" { return true }
         let patternParts = pattern.split(separator: separator, omittingEmptySubsequences: false)
-        let textParts = text.split(separator: separator, omittingEmptySubsequences: false)
         for (index, part) in patternParts.enumerated() {
             if index == patternParts.count - 1, part == "*" { return textParts.count >= patternParts.count }
             guard index < textParts.count, segment(part, textParts[index]) else { return false }

@@ -1,4 +1,5 @@
 import Evidence
+import Foundation
 
 /// Compares two Terraform states the way dual-region parity needs (DESIGN §5): managed resources
 /// matched by address across all modules; configured attributes ignored; sensitive values never
@@ -34,33 +35,79 @@ public enum ParityComparator {
         return (compared, differences)
     }
 
-    /// Two resources' values compared attribute by attribute: an attribute whose text is the same on
-    /// both sides, or that an ignore path names whole, is not read; only the others are read as
-    /// values, stripped of what the paths name below them, normalised and compared.
+    /// Two resources' values compared attribute by attribute, in key order: an attribute whose bytes
+    /// are the same on both sides, or that an ignore path names whole, is not read; only the others
+    /// are read as values, stripped of what the paths name below them, normalised and compared.
     static func compareValues(
         _ first: TerraformResource, _ second: TerraformResource, paths: [IgnorePath], address: String,
         into differences: inout [ParityDifference]
     ) {
-        guard let left = try? JSONReader.members(of: first.valuesText), let right = try? JSONReader.members(of: second.valuesText) else {
-            compareWhole(first, second, paths: paths, address: address, into: &differences)
-            return
-        }
-        let leftByKey = Dictionary(left, uniquingKeysWith: { first, _ in first })
-        let rightByKey = Dictionary(right, uniquingKeysWith: { first, _ in first })
-        for key in Set(leftByKey.keys).union(rightByKey.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let a = leftByKey[key]
-            let b = rightByKey[key]
-            if let a, let b, a.utf8.elementsEqual(b.utf8) { continue }
-            let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
-            if matching.contains(where: { $0.segments.count == 1 }) { continue }
-            func value(_ text: Substring?) -> JSONValue? {
-                guard let text else { return nil }
-                // The text was written by the state parser; if it no longer reads, it still differs.
-                let read = (try? JSONReader.read(Array(text.utf8))) ?? .string(String(text))
-                return normalise(matching.reduce(read) { removing($1.segments.dropFirst(), from: $0) })
+        var leftText = first.valuesText
+        var rightText = second.valuesText
+        let compared = leftText.withUTF8 { leftUTF8 in
+            rightText.withUTF8 { rightUTF8 in
+                let left = UnsafeRawBufferPointer(leftUTF8)
+                let right = UnsafeRawBufferPointer(rightUTF8)
+                guard let leftMembers = try? JSONReader.memberRanges(of: left), let rightMembers = try? JSONReader.memberRanges(of: right)
+                else { return false }
+                for (key, a, b) in aligned(leftMembers, rightMembers) {
+                    if let a, let b, a.count == b.count,
+                        memcmp(left.baseAddress! + a.lowerBound, right.baseAddress! + b.lowerBound, a.count) == 0
+                    {
+                        continue
+                    }
+                    if paths.contains(where: { $0.segments.count == 1 && ($0.segments[0] == "*" || $0.segments[0] == key) }) { continue }
+                    let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
+                    func value(_ range: Range<Int>?, in buffer: UnsafeRawBufferPointer) -> JSONValue? {
+                        guard let range else { return nil }
+                        let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])
+                        // The text was written by the state parser; if it no longer reads, it still differs.
+                        let read = (try? JSONReader.read(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
+                        return normalise(matching.reduce(read) { removing($1.segments.dropFirst(), from: $0) })
+                    }
+                    diff(value(a, in: left), value(b, in: right), path: key, address: address, type: first.type, into: &differences)
+                }
+                return true
             }
-            diff(value(a), value(b), path: key, address: address, type: first.type, into: &differences)
         }
+        if !compared { compareWhole(first, second, paths: paths, address: address, into: &differences) }
+    }
+
+    /// The members of two objects paired by key, in key order (UTF-8), the first of a repeated key
+    /// kept. Two resources of one type almost always list the same keys in the same, sorted order:
+    /// then they pair up as written, with no sorting and no lookup.
+    static func aligned(
+        _ left: [(key: String, range: Range<Int>)], _ right: [(key: String, range: Range<Int>)]
+    ) -> [(key: String, left: Range<Int>?, right: Range<Int>?)] {
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        if left.count == right.count,
+            left.indices.allSatisfy({ left[$0].key == right[$0].key && ($0 == 0 || precedes(left[$0 - 1].key, left[$0].key)) })
+        {
+            return left.indices.map { (left[$0].key, left[$0].range, right[$0].range) }
+        }
+        func sortedUnique(_ members: [(key: String, range: Range<Int>)]) -> [(key: String, range: Range<Int>)] {
+            var seen: Set<String> = []
+            return members.filter { seen.insert($0.key).inserted }.sorted { precedes($0.key, $1.key) }
+        }
+        let a = sortedUnique(left)
+        let b = sortedUnique(right)
+        var pairs: [(key: String, left: Range<Int>?, right: Range<Int>?)] = []
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && precedes(a[i].key, b[j].key)) {
+                pairs.append((a[i].key, a[i].range, nil))
+                i += 1
+            } else if i == a.count || precedes(b[j].key, a[i].key) {
+                pairs.append((b[j].key, nil, b[j].range))
+                j += 1
+            } else {
+                pairs.append((a[i].key, a[i].range, b[j].range))
+                i += 1
+                j += 1
+            }
+        }
+        return pairs
     }
 
     /// Two resources' values read whole, stripped, normalised and compared: what
@@ -138,7 +185,8 @@ public enum ParityComparator {
     private static func diff(
         _ a: JSONValue?, _ b: JSONValue?, path: String, address: String, type: String, into differences: inout [ParityDifference]
     ) {
-        if isSensitive(a) || isSensitive(b) { return }
+        // Equal values have no difference to list (most attributes, once the ignored paths are gone).
+        if a == b || isSensitive(a) || isSensitive(b) { return }
         switch (a, b) {
         case (nil, nil):
             return
@@ -149,22 +197,7 @@ public enum ParityComparator {
         case (nil, .object(let right)?):
             diffObjects(JSONObject([]), right, path: path, address: address, type: type, into: &differences)
         case (.array(let left)?, .array(let right)?):
-            // Multiset difference on canonical text: what is left on each side did not find its equal.
-            var unmatched: [String: Int] = [:]
-            for element in right { unmatched[element.canonicalText, default: 0] += 1 }
-            var leftovers: [JSONValue] = []
-            for element in left {
-                let key = element.canonicalText
-                if let count = unmatched[key], count > 0 { unmatched[key] = count - 1 } else { leftovers.append(element) }
-            }
-            var rightovers: [JSONValue] = []
-            for element in right {
-                let key = element.canonicalText
-                if let count = unmatched[key], count > 0 {
-                    unmatched[key] = count - 1
-                    rightovers.append(element)
-                }
-            }
+            let (leftovers, rightovers) = unmatched(left, right)
             if leftovers.isEmpty && rightovers.isEmpty { return }
             if leftovers.count == 1, rightovers.count == 1 {
                 diff(leftovers[0], rightovers[0], path: path + "[*]", address: address, type: type, into: &differences)
@@ -185,6 +218,46 @@ public enum ParityComparator {
                     primary: a.map { shorten($0.canonicalText) }, secondary: b.map { shorten($0.canonicalText) }))
             }
         }
+    }
+
+    /// The multiset difference of two arrays: the elements of each side that found no equal on the
+    /// other, in order; of several equal elements on the right, the first ones are left over. Small
+    /// arrays (a resource's access list) are matched by value; larger ones by canonical text.
+    static func unmatched(_ left: [JSONValue], _ right: [JSONValue]) -> (left: [JSONValue], right: [JSONValue]) {
+        if left.count * right.count <= 256 {
+            var taken = Array(repeating: false, count: right.count)
+            var leftovers: [JSONValue] = []
+            for element in left {
+                // The last free equal element: the first ones stay over, as the counting below leaves them.
+                if let match = right.indices.last(where: { !taken[$0] && right[$0] == element }) {
+                    taken[match] = true
+                } else {
+                    leftovers.append(element)
+                }
+            }
+            return (leftovers, right.indices.filter { !taken[$0] }.map { right[$0] })
+        }
+        return unmatchedByText(left, right)
+    }
+
+    /// ``unmatched(_:_:)`` counted on canonical text: linear, for arrays too large to match pairwise.
+    static func unmatchedByText(_ left: [JSONValue], _ right: [JSONValue]) -> (left: [JSONValue], right: [JSONValue]) {
+        var unmatched: [String: Int] = [:]
+        for element in right { unmatched[element.canonicalText, default: 0] += 1 }
+        var leftovers: [JSONValue] = []
+        for element in left {
+            let key = element.canonicalText
+            if let count = unmatched[key], count > 0 { unmatched[key] = count - 1 } else { leftovers.append(element) }
+        }
+        var rightovers: [JSONValue] = []
+        for element in right {
+            let key = element.canonicalText
+            if let count = unmatched[key], count > 0 {
+                unmatched[key] = count - 1
+                rightovers.append(element)
+            }
+        }
+        return (leftovers, rightovers)
     }
 
     private static func diffObjects(

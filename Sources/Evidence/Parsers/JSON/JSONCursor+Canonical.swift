@@ -434,35 +434,21 @@ extension JSONReader {
 }
 
 extension JSONReader {
-    /// The members of a JSON object text, each key with its value's text, in the order written;
-    /// `nil` when the text is not an object. Values are validated and sliced, not built, so two
-    /// objects can be compared member by member and only the members that differ read as values.
-    public static func members(of text: String) throws(SyntaxError) -> [(key: String, value: Substring)]? {
-        var text = text
-        let outcome: Result<[(String, Range<Int>)]?, SyntaxError> = text.withUTF8 { utf8 in
-            var cursor = JSONCursor(buffer: UnsafeRawBufferPointer(utf8), line: 1)
-            do throws(SyntaxError) {
-                cursor.skipWhitespace()
-                guard cursor.position < utf8.count, utf8[cursor.position] == UInt8(ascii: "{") else { return .success(nil) }
-                var members: [(String, Range<Int>)] = []
-                if try cursor.beginObject() {
-                    repeat {
-                        let (key, _) = try cursor.key()
-                        members.append((key, try cursor.skipValue()))
-                    } while try cursor.nextMember()
-                }
-                try cursor.end()
-                return .success(members)
-            } catch {
-                return .failure(error)
-            }
+    /// The members of a JSON object, each key with the byte range of its value, in the order
+    /// written; `nil` when the bytes are not an object. Values are validated and skipped, not built,
+    /// so two objects can be compared member by member and only the members that differ read as values.
+    public static func memberRanges(of buffer: UnsafeRawBufferPointer) throws(SyntaxError) -> [(key: String, range: Range<Int>)]? {
+        var cursor = JSONCursor(buffer: buffer, line: 1)
+        cursor.skipWhitespace()
+        guard cursor.position < buffer.count, buffer[cursor.position] == UInt8(ascii: "{") else { return nil }
+        var members: [(key: String, range: Range<Int>)] = []
+        if try cursor.beginObject() {
+            repeat {
+                let (key, _) = try cursor.key()
+                members.append((key, try cursor.skipValue()))
+            } while try cursor.nextMember()
         }
-        guard let ranges = try outcome.get() else { return nil }
-        let utf8 = text.utf8
-        return ranges.map { key, range in
-            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-            let upper = utf8.index(lower, offsetBy: range.count)
-            return (key, text[lower..<upper])
-        }
+        try cursor.end()
+        return members
     }
 }
