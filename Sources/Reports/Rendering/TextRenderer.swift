@@ -24,18 +24,22 @@ public enum TextRenderer {
         let first = Period.local(assessment.periodStart, in: zone).rfc3339(fractionDigits: 0).prefix(10)
         let last = Period.local(assessment.periodEnd.adding(seconds: -1), in: zone).rfc3339(fractionDigits: 0).prefix(10)
         lines.append(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
+        // Positions, not copies: a bank's quarter has ~80,000 findings.
+        let positions = Dictionary(grouping: assessment.findings.indices) { assessment.findings[$0].rule }
         for rule in assessment.rules {
-            let findings = assessment.findings.filter { $0.rule == rule }
+            let indices = positions[rule] ?? []
             lines.append("")
+            var byStatus: [FindingStatus: Int] = [:]
+            for index in indices { byStatus[assessment.findings[index].status, default: 0] += 1 }
             let counts = FindingStatus.allCases.compactMap { status -> String? in
-                let count = findings.filter { $0.status == status }.count
-                return count == 0 ? nil : "\(count) \(status.rawValue)"
+                byStatus[status].map { "\($0) \(status.rawValue)" }
             }.joined(separator: ", ")
             lines.append(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
-            let width = min(44, findings.map(\.subject.count).max() ?? 0)
-            for finding in findings {
-                let status = paint(finding.status.rawValue.uppercased().padding(toLength: 13, withPad: " ", startingAt: 0), finding.status)
-                var line = "  \(status) \(finding.subject.padding(toLength: max(width, finding.subject.count), withPad: " ", startingAt: 0))"
+            let width = min(44, indices.map { assessment.findings[$0].subject.count }.max() ?? 0)
+            for index in indices {
+                let finding = assessment.findings[index]
+                let status = paint(padded(finding.status.rawValue.uppercased(), to: 13), finding.status)
+                var line = "  \(status) \(padded(finding.subject, to: width))"
                 if let comparison = finding.comparisonText { line += "  \(comparison)" }
                 line += "  \(finding.message)"
                 lines.append(line)
@@ -50,6 +54,12 @@ public enum TextRenderer {
         let verdict = assessment.failsGate ? paint("FAIL", .fail) : paint("PASS", .pass)
         lines.append(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
         return lines.joined(separator: "\n")
+    }
+
+    /// The text followed by spaces up to `width` characters (never cut).
+    static func padded(_ text: String, to width: Int) -> String {
+        let count = text.count
+        return count >= width ? text : text + String(repeating: " ", count: width - count)
     }
 
     /// One parity difference on one line.
