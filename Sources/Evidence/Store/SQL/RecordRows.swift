@@ -23,20 +23,34 @@ enum RecordRows {
             buffer.append(contentsOf: text.utf8)
             if buffer.count >= 1 << 16 { flush() }
         }
+        // `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
+        // making a string for each of a quarter's millions of values.
+        func feed(_ tag: Character, _ value: Int64, _ end: Character) {
+            buffer.append(tag.asciiValue!)
+            if value < 0 { buffer.append(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            let start = buffer.count
+            repeat {
+                buffer.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            buffer[start...].reverse()
+            buffer.append(end.asciiValue!)
+        }
         feed("drreport-records-v1\n")
-        feed("T\(covers.utf8.count):")
+        feed("T", Int64(covers.utf8.count), ":")
         feed(covers)
         for (table, values) in rows {
             feed("\n#\(table.name)")
             for value in values.dropFirst() {
                 switch value {
                 case .null: feed("N")
-                case .integer(let integer): feed("I\(integer);")
+                case .integer(let integer): feed("I", integer, ";")
                 case .text(let text):
-                    feed("T\(text.utf8.count):")
+                    feed("T", Int64(text.utf8.count), ":")
                     feed(text)
                 case .blob(let data):
-                    feed("B\(data.count):")
+                    feed("B", Int64(data.count), ":")
                     flush()
                     hasher.update(data: data)
                 }

@@ -4,9 +4,26 @@
 protocol SQLEvidenceReader: EvidenceStore {
     /// Runs a query; `table` names the source in messages about corrupt rows.
     func rows(_ sql: String, _ arguments: [SQLValue], table: String) async throws(EvidenceError) -> [SQLRow]
+    /// Runs several queries, in one visit to the database where the engine allows it: verification
+    /// asks tens of thousands of small questions, and each visit costs more than its answer.
+    func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]]
+}
+
+/// One query of a batch.
+struct SQLQuery: Sendable {
+    var sql: String
+    var arguments: [SQLValue]
+    /// Names the source in messages about corrupt rows.
+    var table: String
 }
 
 extension SQLEvidenceReader {
+    func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
+        var results: [[SQLRow]] = []
+        for query in queries { results.append(try await rows(query.sql, query.arguments, table: query.table)) }
+        return results
+    }
+
     func rows(_ sql: String, _ arguments: [SQLValue] = []) async throws(EvidenceError) -> [SQLRow] {
         try await rows(sql, arguments, table: "query")
     }

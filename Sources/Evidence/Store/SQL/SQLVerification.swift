@@ -67,43 +67,12 @@ extension SQLEvidenceReader {
             problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "the ledger names evidence that is not in the store"))
         }
 
-        // Every blob's bytes hash to its name (read in pages, a few blobs in memory at a time).
-        var blobSizes: [String: Int64] = [:]
-        var blobCount = 0
-        var byteCount: Int64 = 0
-        var owners: [String: Int64] = [:]
-        for row in try await rows("SELECT evidence_id, blob_hash FROM evidence_member", [], table: "evidence_member") {
-            if case .text(let blob) = row["blob_hash"], case .text(let id) = row["evidence_id"], let seq = byEvidence[id]?.seq {
-                owners[blob] = min(owners[blob] ?? .max, seq)
-            }
-        }
-        var after = ""
-        while true {
-            let page = try await rows("SELECT hash, size, content FROM blob WHERE hash > ? ORDER BY hash LIMIT 16", [.text(after)], table: "blob")
-            guard let last = page.last, case .text(let lastName) = last["hash"] else { break }
-            for row in page {
-                guard case .text(let name) = row["hash"] else { continue }
-                let seq = owners[name]
-                blobCount += 1
-                guard case .blob(let content) = row["content"] else {
-                    problems.append(.init(seq: seq, subject: "blob " + name, message: "its content is not bytes (the blob was altered)"))
-                    continue
-                }
-                byteCount += Int64(content.count)
-                guard case .integer(let size) = row["size"] else {
-                    problems.append(.init(seq: seq, subject: "blob " + name, message: "its size is unreadable (the blob row was altered)"))
-                    continue
-                }
-                blobSizes[name] = size
-                let actual = ContentHash.of(content)
-                if actual.description != name {
-                    problems.append(.init(seq: seq, subject: "blob " + name, message: "the stored bytes hash to \(actual.short)… (the blob was altered)"))
-                } else if Int64(content.count) != size {
-                    problems.append(.init(seq: seq, subject: "blob " + name, message: "size \(size) recorded but \(content.count) bytes stored"))
-                }
-            }
-            after = lastName
-        }
+        // The blobs' bytes and the evidence's rows are read and hashed at once, on both cores.
+        async let blobs = blobs(ownedBy: byEvidence)
+        async let rowProblems = rowProblems(entries, evidenceByID: evidenceByID)
+        let blobCheck = try await blobs.get()
+        problems += blobCheck.problems
+        let blobSizes = blobCheck.sizes
 
         // Every evidence identity follows from its members.
         var members: [String: [(name: String, hash: ContentHash, size: Int)]] = [:]
@@ -131,32 +100,114 @@ extension SQLEvidenceReader {
             }
         }
 
-        // Every evidence's rows are exactly those its content gives.
-        for entry in entries {
-            guard let row = evidenceByID[entry.evidence.description] else { continue }
-            do {
-                try await checkRows(of: entry, evidenceRow: row, into: &problems)
-            } catch {
-                problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "its normalised records cannot be read: \(error.message)"))
-            }
-        }
+        problems += try await rowProblems.get()
 
+        // Each entry's problems come from one half and keep the order the sections found them in.
         problems.sort { ($0.seq ?? .max, $0.subject ?? "") < ($1.seq ?? .max, $1.subject ?? "") }
         return IntegrityReport(
-            entries: entries.count, evidence: evidenceRows.count, blobs: blobCount, bytes: byteCount, head: entries.last?.hash,
+            entries: entries.count, evidence: evidenceRows.count, blobs: blobCheck.count, bytes: blobCheck.bytes, head: entries.last?.hash,
             problems: problems)
     }
 
-    /// Recomputes the records digest from the rows as stored (and the evidence row's description) and
-    /// compares it with the ledger's.
-    private func checkRows(of entry: LedgerEntry, evidenceRow: SQLRow, into problems: inout [IntegrityReport.Problem]) async throws(EvidenceError) {
-        var rows: [(TableSpec, [SQLValue])] = []
-        for (table, order) in Self.rowTables {
-            for row in try await self.rows(
-                table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", [.text(entry.evidence.description)], table: table.name)
-            {
-                rows.append((table, row.values))
+    /// Every blob's bytes hash to its name (read in pages, a few blobs in memory at a time); a
+    /// problem names the first ledger entry owning the blob.
+    private func blobs(
+        ownedBy byEvidence: [String: LedgerEntry]
+    ) async -> Result<(problems: [IntegrityReport.Problem], sizes: [String: Int64], count: Int, bytes: Int64), EvidenceError> {
+        do throws(EvidenceError) {
+            var problems: [IntegrityReport.Problem] = []
+            var blobSizes: [String: Int64] = [:]
+            var blobCount = 0
+            var byteCount: Int64 = 0
+            var owners: [String: Int64] = [:]
+            for row in try await rows("SELECT evidence_id, blob_hash FROM evidence_member", [], table: "evidence_member") {
+                if case .text(let blob) = row["blob_hash"], case .text(let id) = row["evidence_id"], let seq = byEvidence[id]?.seq {
+                    owners[blob] = min(owners[blob] ?? .max, seq)
+                }
             }
+            var after = ""
+            while true {
+                let page = try await rows("SELECT hash, size, content FROM blob WHERE hash > ? ORDER BY hash LIMIT 16", [.text(after)], table: "blob")
+                guard let last = page.last, case .text(let lastName) = last["hash"] else { break }
+                for row in page {
+                    guard case .text(let name) = row["hash"] else { continue }
+                    let seq = owners[name]
+                    blobCount += 1
+                    guard case .blob(let content) = row["content"] else {
+                        problems.append(.init(seq: seq, subject: "blob " + name, message: "its content is not bytes (the blob was altered)"))
+                        continue
+                    }
+                    byteCount += Int64(content.count)
+                    guard case .integer(let size) = row["size"] else {
+                        problems.append(.init(seq: seq, subject: "blob " + name, message: "its size is unreadable (the blob row was altered)"))
+                        continue
+                    }
+                    blobSizes[name] = size
+                    let actual = ContentHash.of(content)
+                    if actual.description != name {
+                        problems.append(.init(seq: seq, subject: "blob " + name, message: "the stored bytes hash to \(actual.short)… (the blob was altered)"))
+                    } else if Int64(content.count) != size {
+                        problems.append(.init(seq: seq, subject: "blob " + name, message: "size \(size) recorded but \(content.count) bytes stored"))
+                    }
+                }
+                after = lastName
+            }
+            return .success((problems, blobSizes, blobCount, byteCount))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Every evidence's rows are exactly those its content gives. Which tables hold rows of which
+    /// evidence is read once, so each evidence asks only its own tables (one to three of eight), in
+    /// one visit.
+    private func rowProblems(
+        _ entries: [LedgerEntry], evidenceByID: [String: SQLRow]
+    ) async -> Result<[IntegrityReport.Problem], EvidenceError> {
+        do throws(EvidenceError) {
+            var problems: [IntegrityReport.Problem] = []
+            var tablesByEvidence: [String: [(TableSpec, String)]] = [:]
+            for (table, order) in Self.rowTables {
+                for row in try await rows("SELECT DISTINCT evidence_id FROM \(table.name)", [], table: table.name) {
+                    if case .text(let id) = row["evidence_id"] { tablesByEvidence[id, default: []].append((table, order)) }
+                }
+            }
+            // In two halves at once: the digests are most of a verification's work.
+            let tables = tablesByEvidence
+            func half(_ parity: Int) async -> [IntegrityReport.Problem] {
+                var problems: [IntegrityReport.Problem] = []
+                for (position, entry) in entries.enumerated() where position % 2 == parity {
+                    guard let row = evidenceByID[entry.evidence.description] else { continue }
+                    do {
+                        try await checkRows(of: entry, evidenceRow: row, tables: tables[entry.evidence.description] ?? [], into: &problems)
+                    } catch {
+                        problems.append(.init(seq: entry.seq, subject: entry.evidence.description, message: "its normalised records cannot be read: \(error.message)"))
+                    }
+                }
+                return problems
+            }
+            async let even = half(0)
+            let odd = await half(1)
+            problems += await even + odd
+            return .success(problems)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Recomputes the records digest from the rows as stored in `tables` (those holding rows of the
+    /// evidence, in ``rowTables`` order) and the evidence row's description, and compares it with the
+    /// ledger's.
+    private func checkRows(
+        of entry: LedgerEntry, evidenceRow: SQLRow, tables: [(TableSpec, String)], into problems: inout [IntegrityReport.Problem]
+    ) async throws(EvidenceError) {
+        let key: [SQLValue] = [.text(entry.evidence.description)]
+        let results = try await self.rows(batch: tables.map { table, order in
+            SQLQuery(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", arguments: key, table: table.name)
+        })
+        var rows: [(TableSpec, [SQLValue])] = []
+        for ((table, _), result) in zip(tables, results) {
+            for row in result { rows.append((table, row.values)) }
         }
         let covers: String = if case .text(let text) = evidenceRow["covers"] { text } else { "" }
         let digest = RecordRows.digest(covers: covers, rows: Self.ordered(rows))

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import GRDBSQLite
+import Synchronization
 
 /// The embedded evidence store: one SQLite file (GRDB), in WAL mode with a busy timeout so several
 /// `drreport ingest` processes can write to it at once. Each piece of evidence is stored in one
@@ -129,21 +131,44 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         }
     }
 
+    func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
+        do {
+            return try await pool.read { db in
+                try queries.map { try Self.fetch(db, $0.sql, $0.arguments, table: $0.table) }
+            }
+        } catch {
+            throw Self.translate(error, location: location)
+        }
+    }
+
     static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
         let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments.map(\.databaseValue)))
+        // The values are read straight from the statement GRDB steps: no intermediate row values,
+        // and text by its length rather than by searching for its end.
+        let sqlite = statement.sqliteStatement
+        let count = Int32(columns.names.count)
         var rows: [SQLRow] = []
-        while let row = try cursor.next() {
+        while try cursor.next() != nil {
             var values: [SQLValue] = []
-            values.reserveCapacity(columns.names.count)
-            for value in row.databaseValues {
-                switch value.storage {
-                case .null: values.append(.null)
-                case .int64(let integer): values.append(.integer(integer))
-                case .double(let double): values.append(.integer(Int64(double)))
-                case .string(let text): values.append(.text(text))
-                case .blob(let data): values.append(.blob(data))
+            values.reserveCapacity(Int(count))
+            for index in 0..<count {
+                switch sqlite3_column_type(sqlite, index) {
+                case SQLITE_INTEGER:
+                    values.append(.integer(sqlite3_column_int64(sqlite, index)))
+                case SQLITE_FLOAT:
+                    values.append(.integer(Int64(sqlite3_column_double(sqlite, index))))
+                case SQLITE_TEXT:
+                    let text = sqlite3_column_text(sqlite, index)
+                    let length = Int(sqlite3_column_bytes(sqlite, index))
+                    values.append(.text(text.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""))
+                case SQLITE_BLOB:
+                    let blob = sqlite3_column_blob(sqlite, index)
+                    let length = Int(sqlite3_column_bytes(sqlite, index))
+                    values.append(.blob(blob.map { Data(bytes: $0, count: length) } ?? Data()))
+                default:
+                    values.append(.null)
                 }
             }
             rows.append(SQLRow(columns: columns, values: values, table: table))
@@ -151,9 +176,29 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         return rows
     }
 
+    /// Read connections that all see one state of the store, so a check can read on both cores (its
+    /// integrity verification, parity and the rest at once) and still see the store as at one
+    /// instant. They are opened one after another; an ingest always writes the ledger in the same
+    /// transaction as its evidence, so connections that see the same ledger see the same store.
+    /// When an ingest keeps committing between two openings, one connection serves.
+    static func lanes(of pool: DatabasePool, count: Int = 4) throws -> [DatabaseSnapshot] {
+        func head(_ snapshot: DatabaseSnapshot) throws -> String {
+            try snapshot.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT count(*), max(seq), (SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1) FROM ledger")
+                return row.map { "\($0[0] as Int64? ?? 0) \($0[1] as Int64? ?? 0) \($0[2] as String? ?? "")" } ?? ""
+            }
+        }
+        for _ in 0..<5 {
+            let lanes = try (0..<count).map { _ in try pool.makeSnapshot() }
+            let heads = try lanes.map(head)
+            if Set(heads).count == 1 { return lanes }
+        }
+        return [try pool.makeSnapshot()]
+    }
+
     public func snapshot() async throws(EvidenceError) -> any EvidenceStore {
         do {
-            return SQLiteSnapshot(location: location, snapshot: try pool.makeSnapshot())
+            return SQLiteSnapshot(location: location, lanes: try Self.lanes(of: pool))
         } catch {
             throw Self.translate(error, location: location)
         }
@@ -255,19 +300,39 @@ extension SQLValue {
 /// check or a verification sees the store as it was at one instant even while others ingest.
 final class SQLiteSnapshot: SQLEvidenceReader {
     let location: String
-    private let snapshot: DatabaseSnapshot
+    /// Connections that all see the same state (``SQLiteEvidenceStore/lanes(of:count:)``); a query
+    /// takes the one with the fewest queries in flight, so a short question does not wait behind a
+    /// long read on another task.
+    private let lanes: [DatabaseSnapshot]
+    private let inFlight: Mutex<[Int]>
 
-    init(location: String, snapshot: DatabaseSnapshot) {
+    init(location: String, lanes: [DatabaseSnapshot]) {
         self.location = location
-        self.snapshot = snapshot
+        self.lanes = lanes
+        inFlight = Mutex(Array(repeating: 0, count: lanes.count))
     }
 
-    func rows(_ sql: String, _ arguments: [SQLValue], table: String) async throws(EvidenceError) -> [SQLRow] {
+    /// Runs `work` on the least busy connection.
+    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(EvidenceError) -> T {
+        let lane = inFlight.withLock { counts in
+            let lane = counts.indices.min { counts[$0] < counts[$1] } ?? 0
+            counts[lane] += 1
+            return lane
+        }
+        defer { inFlight.withLock { $0[lane] -= 1 } }
         do {
-            return try await snapshot.read { db in try SQLiteEvidenceStore.fetch(db, sql, arguments, table: table) }
+            return try await lanes[lane].read(work)
         } catch {
             throw SQLiteEvidenceStore.translate(error, location: location)
         }
+    }
+
+    func rows(_ sql: String, _ arguments: [SQLValue], table: String) async throws(EvidenceError) -> [SQLRow] {
+        try await read { db in try SQLiteEvidenceStore.fetch(db, sql, arguments, table: table) }
+    }
+
+    func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
+        try await read { db in try queries.map { try SQLiteEvidenceStore.fetch(db, $0.sql, $0.arguments, table: $0.table) } }
     }
 
     func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
