@@ -56,42 +56,88 @@ public enum Assessor {
     public static func assess(
         store: any EvidenceStore, policy: Policy, period: Period, rules: Set<RuleID> = []
     ) async throws(EvidenceError) -> Assessment {
+        let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
+        // The store's own verification and parity read on their own; they run beside the reading of
+        // the rest and the other rules.
+        async let verified = integrity(of: store, needed: selected.contains(.evidenceIntegrity))
+        async let parity = parity(policy: policy, asOf: RuleContext.asOf(period), store: store, needed: selected.contains(.parity))
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
-        return try await assess(context: context, store: store, rules: rules)
+        var findings = evaluate(context, selected: selected)
+        findings += try await parity?.get() ?? []
+        return try await assessment(context, selected: selected, findings: findings, integrity: verified)
     }
 
-    /// Checks the period of a loaded context; `store` is read for states and the integrity check.
+    /// Checks the period of a loaded context; `store` is read for states and the integrity check. A
+    /// bundle verifier passes the integrity it established from the bundle's own ledger.
     public static func assess(
         context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = [], integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> Assessment {
         let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
-        let policy = context.policy
-        let period = context.period
+        let needed = integrity == nil && selected.contains(.evidenceIntegrity)
+        async let verified = Self.integrity(of: store, needed: needed)
+        async let parity = parity(policy: context.policy, asOf: context.asOf, store: store, needed: selected.contains(.parity))
+        var findings = evaluate(context, selected: selected)
+        findings += try await parity?.get() ?? []
+        let report = await verified ?? integrity.map { .success($0) }
+        return try assessment(context, selected: selected, findings: findings, integrity: selected.contains(.evidenceIntegrity) ? report : nil)
+    }
+
+    /// The findings of the selected rules that read only the context (all but parity and evidence
+    /// integrity), in rule order.
+    static func evaluate(_ context: RuleContext, selected: Set<RuleID>) -> [Finding] {
         var findings: [Finding] = []
         for rule in RuleID.allCases where selected.contains(rule) {
             switch rule {
             case .rto: findings += RTORule.evaluate(context)
             case .rpo: findings += RPORule.evaluate(context)
             case .consistency: findings += ConsistencyRule.evaluate(context)
-            case .parity: findings += try await ParityRule.evaluate(context, store: store)
             case .applyParity: findings += ApplyParityRule.evaluate(context)
             case .changeApproval: findings += ChangeApprovalRule.evaluate(context)
             case .drillCadence: findings += DrillCadenceRule.evaluate(context)
-            case .evidenceIntegrity:
-                // A bundle verifier passes the integrity it established from the bundle's own ledger.
-                let report = if let integrity { integrity } else { try await store.verify() }
-                findings.append(EvidenceIntegrityRule.evaluate(report))
+            case .parity, .evidenceIntegrity: break
             }
         }
-        let waived = Waivers.apply(findings, policy: policy, asOf: context.asOf)
+        return findings
+    }
+
+    /// The assessment from the rules' findings and the store's integrity: waivers applied, findings
+    /// ordered, unknown names warned about.
+    static func assessment(
+        _ context: RuleContext, selected: Set<RuleID>, findings: [Finding], integrity: Result<IntegrityReport, EvidenceError>?
+    ) throws(EvidenceError) -> Assessment {
+        var findings = findings
+        if let integrity { findings.append(EvidenceIntegrityRule.evaluate(try integrity.get())) }
+        let waived = Waivers.apply(findings, policy: context.policy, asOf: context.asOf)
         var warnings = unknownNames(context)
         for waiver in waived.unused where selected.contains(waiver.rule) {
             warnings.append("waiver \(waiver.id) (drreport.yaml line \(waiver.line)) matches no failing finding of \(waiver.rule.rawValue) for \(waiver.subject)")
         }
         return Assessment(
-            period: period.description, periodStart: period.start, periodEnd: period.end,
+            period: context.period.description, periodStart: context.period.start, periodEnd: context.period.end,
             rules: RuleID.allCases.filter { selected.contains($0) }, findings: Assessment.ordered(waived.findings),
             warnings: warnings)
+    }
+
+    /// The parity findings when `needed`, as a result, so they can be read in an `async let` beside
+    /// the other rules.
+    static func parity(policy: Policy, asOf: Instant, store: any EvidenceStore, needed: Bool) async -> Result<[Finding], EvidenceError>? {
+        guard needed else { return nil }
+        do throws(EvidenceError) {
+            return .success(try await ParityRule.evaluate(policy: policy, asOf: asOf, store: store))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The store's verification when `needed`, as a result, so it can run in an `async let` beside
+    /// the reading and the rules.
+    static func integrity(of store: any EvidenceStore, needed: Bool) async -> Result<IntegrityReport, EvidenceError>? {
+        guard needed else { return nil }
+        do throws(EvidenceError) {
+            return .success(try await store.verify())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Evidence that names a process, workspace, region or table the policy does not know: reported,

@@ -7,7 +7,13 @@ import Evidence
 public enum ParityRule {
     /// Findings for every workspace of the parity environments.
     public static func evaluate(_ context: RuleContext, store: any EvidenceStore) async throws(EvidenceError) -> [Finding] {
-        let workspaces = context.policy.workspaces.filter { context.policy.parity.applies(to: $0.environment) }
+        try await evaluate(policy: context.policy, asOf: context.asOf, store: store)
+    }
+
+    /// Findings for every workspace of the parity environments, from the policy and the instant
+    /// alone: parity needs nothing else of the rule context, so it can run while that is read.
+    public static func evaluate(policy: Policy, asOf: Instant, store: any EvidenceStore) async throws(EvidenceError) -> [Finding] {
+        let workspaces = policy.workspaces.filter { policy.parity.applies(to: $0.environment) }
         let results = await withTaskGroup(of: (Int, Result<Finding, EvidenceError>).self) { group in
             var next = 0
             var results: [Result<Finding, EvidenceError>?] = Array(repeating: nil, count: workspaces.count)
@@ -18,7 +24,7 @@ public enum ParityRule {
                 next += 1
                 group.addTask {
                     do throws(EvidenceError) {
-                        return (index, .success(try await evaluate(workspace, context: context, store: store)))
+                        return (index, .success(try await evaluate(workspace, policy: policy, asOf: asOf, store: store)))
                     } catch {
                         return (index, .failure(error))
                     }
@@ -39,10 +45,11 @@ public enum ParityRule {
     }
 
     /// The finding for one workspace.
-    public static func evaluate(_ workspace: Policy.Workspace, context: RuleContext, store: any EvidenceStore) async throws(EvidenceError) -> Finding {
-        let policy = context.policy
-        let primary = try await store.latestState(workspace: workspace.id, region: policy.primaryRegion, asOf: context.asOf)
-        let secondary = try await store.latestState(workspace: workspace.id, region: policy.secondaryRegion, asOf: context.asOf)
+    public static func evaluate(
+        _ workspace: Policy.Workspace, policy: Policy, asOf: Instant, store: any EvidenceStore
+    ) async throws(EvidenceError) -> Finding {
+        let primary = try await store.latestState(workspace: workspace.id, region: policy.primaryRegion, asOf: asOf)
+        let secondary = try await store.latestState(workspace: workspace.id, region: policy.secondaryRegion, asOf: asOf)
         return evaluate(workspace, primary: primary, secondary: secondary, policy: policy)
     }
 

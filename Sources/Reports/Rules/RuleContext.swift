@@ -61,9 +61,14 @@ public struct RuleContext: Sendable {
         sources[evidence].map { "\($0) (\(evidence.short))" } ?? evidence.short
     }
 
+    /// The instant states and waivers of a period are judged at: its last instant.
+    public static func asOf(_ period: Period) -> Instant {
+        Instant(nanosecondsSinceEpoch: period.end.nanosecondsSinceEpoch - 1)
+    }
+
     /// Reads what the rules need for a period.
     public static func load(store: any EvidenceStore, policy: Policy, period: Period) async throws(EvidenceError) -> RuleContext {
-        let asOf = Instant(nanosecondsSinceEpoch: period.end.nanosecondsSinceEpoch - 1)
+        let asOf = asOf(period)
         let lookBack = period.instant(policy.drillEvery, before: period.end)
         let windowStart = min(lookBack, period.start)
         var attempts: [DrillAttempt] = []
