@@ -13,7 +13,9 @@ for each scale runs every step --runs times, each drreport command on a fresh st
   ingest                        the whole quarter into a fresh SQLite store
   ingest states                 only the run folders that carry a state.json, into another fresh store
   check parity                  `check --rule parity` on that store (ingest states + this vs the baseline)
-  check                         every rule, on the whole quarter
+  check                         every rule, on the whole quarter, findings as JSON (~100 MB at scale 1)
+  check text                    every rule, findings as text for people (the rules' time: the check
+                                target and the verify floor use it)
   report                        report.html, report.xml, oscal-ar.xml
   bundle                        the signed evidence bundle
   verify                        `verify BUNDLE --key PUB`
@@ -53,7 +55,7 @@ CHECK_SECONDS = 5.0  # check of all rules < 5 s
 MEMORY_BYTES = 512 * MIB  # peak RSS per drreport command
 LINEAR_TOLERANCE = 1.25  # time per unit of scale at the largest scale ≤ 1.25 × that at the next one
 
-DRREPORT_STEPS = ["ingest", "ingest states", "check parity", "check", "report", "bundle", "verify"]
+DRREPORT_STEPS = ["ingest", "ingest states", "check parity", "check", "check text", "report", "bundle", "verify"]
 
 
 class BenchmarkError(Exception):
@@ -238,6 +240,8 @@ def run_once(binaries, folder, data, scratch, key, first):
     figures["check"] = measure(
         [drreport, "check", "--store", store, "--config", config, "--period", PERIOD, "--format", "json"],
         expect=(0, 1), stdout=check_output)
+    figures["check text"] = measure(
+        [drreport, "check", "--store", store, "--config", config, "--period", PERIOD, "--format", "text"], expect=(0, 1))
     figures["report"] = measure(
         [drreport, "report", "--store", store, "--config", config, "--period", PERIOD, "--output",
          os.path.join(scratch, "report"), "--generated-at", GENERATED_AT])
@@ -332,7 +336,7 @@ def summarise(runs):
         "rss_max": max(max(run["ingest states"]["rss"], run["check parity"]["rss"]) for run in runs),
     }
     summary["sha256sum bundle + check"] = {
-        "wall": median([run["sha256sum bundle"]["wall"] + run["check"]["wall"] for run in runs]),
+        "wall": median([run["sha256sum bundle"]["wall"] + run["check text"]["wall"] for run in runs]),
     }
     return summary
 
@@ -348,6 +352,7 @@ def workloads(data, sizes):
         "ingest states": (data["state_folder_bytes"], data["resources"]),
         "check parity": states,
         "check": evidence,
+        "check text": evidence,
         "report": evidence,
         "bundle": evidence,
         "verify": (sizes["bundle_member_bytes"], data["records"]),
@@ -365,10 +370,12 @@ def targets(scale, summary):
                  f"{python * PARITY_SHARE:.2f} s", parity <= python * PARITY_SHARE))
     verify = summary["verify"]["wall"]
     floor = summary["sha256sum bundle + check"]["wall"]
-    rows.append(("verify ≤ 1.5 × (sha256sum bundle + check)", f"{verify:.2f} s ({verify / floor:.2f}×)",
+    rows.append(("verify ≤ 1.5 × (sha256sum bundle + check text)", f"{verify:.2f} s ({verify / floor:.2f}×)",
                  f"{floor * VERIFY_FACTOR:.2f} s", verify <= floor * VERIFY_FACTOR))
+    check = summary["check text"]["wall"]
+    rows.append(("check of all rules < 5 s (text)", f"{check:.2f} s", f"{CHECK_SECONDS:.0f} s", check < CHECK_SECONDS))
     check = summary["check"]["wall"]
-    rows.append(("check of all rules < 5 s", f"{check:.2f} s", f"{CHECK_SECONDS:.0f} s", check < CHECK_SECONDS))
+    rows.append(("check of all rules < 5 s (JSON findings)", f"{check:.2f} s", f"{CHECK_SECONDS:.0f} s", check < CHECK_SECONDS))
     heaviest = max(DRREPORT_STEPS, key=lambda step: summary[step]["rss_max"])
     memory = summary[heaviest]["rss_max"]
     rows.append(("peak memory < 512 MiB per command", f"{memory / MIB:.0f} MiB ({heaviest})", "512 MiB", memory < MEMORY_BYTES))
@@ -524,7 +531,7 @@ def render(arguments, results, host, commit, command, floor):
             f"{parity / summary['parity_baseline.py']['wall']:.2f} |",
             f"| ingest / sha256sum evidence | {summary['ingest']['wall']:.3f} | {summary['sha256sum evidence']['wall']:.3f} | "
             f"{summary['ingest']['wall'] / summary['sha256sum evidence']['wall']:.1f} |",
-            f"| verify / (sha256sum bundle + check) | {summary['verify']['wall']:.3f} | {summary['sha256sum bundle + check']['wall']:.3f} | "
+            f"| verify / (sha256sum bundle + check text) | {summary['verify']['wall']:.3f} | {summary['sha256sum bundle + check']['wall']:.3f} | "
             f"{summary['verify']['wall'] / summary['sha256sum bundle + check']['wall']:.2f} |",
             f"| verify / sha256sum bundle members | {summary['verify']['wall']:.3f} | {summary['sha256sum bundle members']['wall']:.3f} | "
             f"{summary['verify']['wall'] / summary['sha256sum bundle members']['wall']:.1f} |",
@@ -579,7 +586,7 @@ def render(arguments, results, host, commit, command, floor):
         "  limit); `sha256sum bundle` hashes the .zip file, `sha256sum bundle members` the members unpacked (the",
         "  bytes `verify` hashes after inflating them).",
         "- `verify` checks the signature, every member's hash, the ledger chain, and re-runs every rule to reproduce",
-        "  report.xml, hence its floor: hashing the bundle plus `check` of all rules.",
+        "  report.xml, hence its floor: hashing the bundle plus `check` of all rules (as text: the rules' time, not the JSON output's).",
         "",
     ]
     return "\n".join(lines)
