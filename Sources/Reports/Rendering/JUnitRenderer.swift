@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import Synchronization
 
 /// JUnit XML for CI (Azure DevOps `PublishTestResults`, format JUnit): one test suite per rule, one
 /// test case per finding. `fail` and `indeterminate` are failures (both fail the gate), `waived` is
@@ -128,9 +129,10 @@ public enum JSONRenderer {
         guard slices > 1 else { return try renderWhole(assessment) }
         let items = assessment.findings.map(Item.init)
         let bounds = (0...slices).map { $0 * items.count / slices }
-        let encoded = Slices(count: slices)
+        let encoded = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: slices))
         DispatchQueue.concurrentPerform(iterations: slices) { index in
-            encoded.set(index, Result { try encoder().encode(Array(items[bounds[index]..<bounds[index + 1]])) })
+            let slice = Result { () throws(ReportsError) in try encode(Array(items[bounds[index]..<bounds[index + 1]])) }
+            encoded.withLock { $0[index] = slice }
         }
         let skeleton = try encode(document(assessment, findings: []))
         // The empty array as the encoder writes it at depth one, and what replaces it.
@@ -139,14 +141,11 @@ public enum JSONRenderer {
             throw ReportsError(.output, source: "json", "cannot encode the findings: the document has no findings array")
         }
         var findings = Array("\"findings\" : [\n".utf8)
-        findings.reserveCapacity(encoded.totalCount + encoded.totalCount / 8)
         for index in 0..<slices {
-            let slice: Data
-            do {
-                slice = try encoded.value(index).get()
-            } catch {
-                throw ReportsError(.output, source: "json", "cannot encode the findings: \(error)")
+            guard let result = encoded.withLock({ $0[index] }) else {
+                throw ReportsError(.output, source: "json", "cannot encode the findings: a slice was not encoded")
             }
+            let slice = try result.get()
             // `[\n  {…},\n  {…}\n]`: the elements, without the brackets, indented one level deeper.
             guard slice.count > 4 else { continue }
             if index > 0 { findings.append(contentsOf: Array(",\n".utf8)) }
@@ -196,32 +195,11 @@ public enum JSONRenderer {
         return encoder
     }
 
-    private static func encode(_ document: Document) throws(ReportsError) -> Data {
+    private static func encode(_ value: some Encodable) throws(ReportsError) -> Data {
         do {
-            return try encoder().encode(document)
+            return try encoder().encode(value)
         } catch {
             throw ReportsError(.output, source: "json", "cannot encode the findings: \(error)")
-        }
-    }
-
-    /// The slices' results, each written by one concurrent iteration.
-    private final class Slices: @unchecked Sendable {
-        private var results: [Result<Data, any Error>?]
-        private let lock = NSLock()
-
-        init(count: Int) { results = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ result: Result<Data, any Error>) {
-            lock.withLock { results[index] = result }
-        }
-
-        /// The bytes of the slices encoded so far.
-        var totalCount: Int {
-            lock.withLock { results.reduce(0) { $0 + ((try? $1?.get())?.count ?? 0) } }
-        }
-
-        func value(_ index: Int) -> Result<Data, any Error> {
-            lock.withLock { results[index] } ?? .failure(ReportsError(.output, source: "json", "a slice was not encoded"))
         }
     }
 }

@@ -45,7 +45,6 @@ enum HTMLFormat {
         text(event).replacingOccurrences(of: "_", with: " ")
     }
 
-    /// `1 finding`, `3 findings`.
     /// A count with thousands separators: `80,000`.
     static func grouped(_ number: Int) -> String {
         let digits = String(number.magnitude)
@@ -57,6 +56,7 @@ enum HTMLFormat {
         return number < 0 ? "-" + grouped : grouped
     }
 
+    /// `1 finding`, `3 findings`.
     static func count(_ number: Int, _ noun: String, plural: String? = nil) -> String {
         "\(number) \(number == 1 ? noun : plural ?? noun + "s")"
     }

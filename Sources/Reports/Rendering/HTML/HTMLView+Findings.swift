@@ -28,9 +28,8 @@ extension HTMLView {
         var omitted: String
 
         init(_ model: ReportModel) {
-            let passing = model.findings.filter { $0.status == .pass }
-            let listsPasses = passing.count <= HTMLView.passingRowsLimit
-            rows = model.findings.enumerated().filter { listsPasses || $0.element.status != .pass }.map { index, finding in
+            let listing = HTMLView.listing(model.findings, passes: "passing finding")
+            rows = listing.rows.map { index, finding in
                 FindingRow(
                     number: index + 1, status: Status(finding.status), severity: finding.severity.rawValue, rule: finding.rule.rawValue,
                     ruleTitle: finding.rule.title, subject: HTMLFormat.text(finding.subject), comparison: finding.comparisonText ?? "",
@@ -39,9 +38,9 @@ extension HTMLView {
             }
             hasRows = !model.findings.isEmpty
             hasListed = !rows.isEmpty
-            caption = listsPasses ? "All findings" : "Findings that did not pass"
-            hasOmitted = !listsPasses
-            omitted = listsPasses ? "" : HTMLView.omission(passing, noun: "passing finding")
+            caption = listing.omitted == nil ? "All findings" : "Findings that did not pass"
+            hasOmitted = listing.omitted != nil
+            omitted = listing.omitted ?? ""
         }
     }
 

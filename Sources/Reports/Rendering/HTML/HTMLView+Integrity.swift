@@ -37,17 +37,25 @@ extension HTMLView {
         var hasReconciliations: Bool
         var reconciliations: [ReconciliationRow]
 
+        /// The table and check run of a consistency finding: from its data-loss details, else from its
+        /// subject (`table@run`).
+        static func tableAndRun(of finding: Finding) -> (table: String, run: String) {
+            let subject = finding.subject
+            let split = subject.lastIndex(of: "@")
+            let loss = finding.details.dataLoss?.tables.first
+            return (
+                loss?.table ?? split.map { String(subject[..<$0]) } ?? subject,
+                loss?.checkRun ?? split.map { String(subject[subject.index(after: $0)...]) } ?? ""
+            )
+        }
+
         init(_ model: ReportModel, zone: TimeZone) {
-            let passing = model.dataIntegrity.filter { $0.status == .pass }
-            let listsPasses = passing.count <= HTMLView.passingRowsLimit
-            tables = model.dataIntegrity.filter { listsPasses || $0.status != .pass }.map { finding in
+            let listing = HTMLView.listing(model.dataIntegrity, passes: "passing table check")
+            tables = listing.rows.map { _, finding in
                 let loss = finding.details.dataLoss?.tables.first
-                let subject = finding.subject
-                let split = subject.lastIndex(of: "@")
-                let table = split.map { String(subject[..<$0]) } ?? subject
-                let run = split.map { String(subject[subject.index(after: $0)...]) } ?? loss?.checkRun ?? ""
+                let (table, run) = Self.tableAndRun(of: finding)
                 return ConsistencyRow(
-                    table: HTMLFormat.text(loss?.table ?? table), checkRun: HTMLFormat.text(loss?.checkRun ?? run),
+                    table: HTMLFormat.text(table), checkRun: HTMLFormat.text(run),
                     status: Status(finding.status), action: HTMLFormat.text(loss?.action ?? "—"),
                     version: loss?.version.map(String.init) ?? "—",
                     versionTime: loss?.versionTime.map { HTMLFormat.instant($0, in: zone) } ?? "—",
@@ -57,12 +65,10 @@ extension HTMLView {
             }
             hasTables = !model.dataIntegrity.isEmpty
             let failing = model.dataIntegrity.filter { $0.status.failsGate }.count
-            let runs = Set(model.dataIntegrity.map { finding in
-                finding.details.dataLoss?.tables.first?.checkRun ?? finding.subject.split(separator: "@").last.map(String.init) ?? ""
-            })
+            let runs = Set(model.dataIntegrity.map { Self.tableAndRun(of: $0).run })
             summary = "\(HTMLFormat.count(model.dataIntegrity.count, "table check")) in \(HTMLFormat.count(runs.count, "check run")): \(failing) failing or indeterminate."
-            hasOmitted = !listsPasses
-            omitted = listsPasses ? "" : HTMLView.omission(passing, noun: "passing table check")
+            hasOmitted = listing.omitted != nil
+            omitted = listing.omitted ?? ""
             reconciliations = model.integrityChecks.map { event in
                 let drill = model.drills.first { drill in
                     drill.events.contains { $0.evidence == event.evidence && $0.line == event.line }

@@ -33,14 +33,21 @@ struct HTMLView {
         }
     }
 
-    /// The sentence that stands for passing findings a table does not list: how many, per rule, and
-    /// where they are listed.
-    static func omission(_ passing: [Finding], noun: String) -> String {
+    /// What a table of findings lists: every finding, each with its position, up to
+    /// ``passingRowsLimit`` passes; past that, the findings that did not pass, and the sentence that
+    /// stands for the passes (how many, per rule, and where they are listed).
+    static func listing(_ findings: [Finding], passes noun: String) -> (rows: [(index: Int, finding: Finding)], omitted: String?) {
+        let passing = findings.filter { $0.status == .pass }
+        let listed = findings.enumerated().map { (index: $0.offset, finding: $0.element) }
+        guard passing.count > passingRowsLimit else { return (listed, nil) }
         var counts: [RuleID: Int] = [:]
         for finding in passing { counts[finding.rule, default: 0] += 1 }
         let perRule = RuleID.allCases.compactMap { rule in counts[rule].map { "\(rule.rawValue) \(HTMLFormat.grouped($0))" } }
         let count = "\(HTMLFormat.grouped(passing.count)) \(passing.count == 1 ? noun : noun + "s")"
-        return "\(count) (\(perRule.joined(separator: ", "))) are not listed here, to keep the page readable; report.xml and oscal-ar.xml list every finding."
+        return (
+            listed.filter { $0.finding.status != .pass },
+            "\(count) (\(perRule.joined(separator: ", "))) are not listed here, to keep the page readable; report.xml and oscal-ar.xml list every finding."
+        )
     }
 
     /// An instant: for people and for the `datetime` attribute.
