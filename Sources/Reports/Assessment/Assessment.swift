@@ -59,8 +59,10 @@ public enum Assessor {
         let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
         // The store's own verification and parity read on their own; they run beside the reading of
         // the rest and the other rules.
-        async let verified = integrity(of: store, needed: selected.contains(.evidenceIntegrity))
-        async let parity = parity(policy: policy, asOf: RuleContext.asOf(period), store: store, needed: selected.contains(.parity))
+        async let verified = outcome(if: selected.contains(.evidenceIntegrity)) { () throws(EvidenceError) in try await store.verify() }
+        async let parity = outcome(if: selected.contains(.parity)) { () throws(EvidenceError) in
+            try await ParityRule.evaluate(policy: policy, asOf: RuleContext.asOf(period), store: store)
+        }
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
         var findings = evaluate(context, selected: selected)
         findings += try await parity?.get() ?? []
@@ -73,13 +75,16 @@ public enum Assessor {
         context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = [], integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> Assessment {
         let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
-        let needed = integrity == nil && selected.contains(.evidenceIntegrity)
-        async let verified = Self.integrity(of: store, needed: needed)
-        async let parity = parity(policy: context.policy, asOf: context.asOf, store: store, needed: selected.contains(.parity))
+        let needed = selected.contains(.evidenceIntegrity)
+        async let verified = outcome(if: needed) { () throws(EvidenceError) in
+            if let integrity { integrity } else { try await store.verify() }
+        }
+        async let parity = outcome(if: selected.contains(.parity)) { () throws(EvidenceError) in
+            try await ParityRule.evaluate(policy: context.policy, asOf: context.asOf, store: store)
+        }
         var findings = evaluate(context, selected: selected)
         findings += try await parity?.get() ?? []
-        let report = await verified ?? integrity.map { .success($0) }
-        return try assessment(context, selected: selected, findings: findings, integrity: selected.contains(.evidenceIntegrity) ? report : nil)
+        return try await assessment(context, selected: selected, findings: findings, integrity: verified)
     }
 
     /// The findings of the selected rules that read only the context (all but parity and evidence
@@ -118,23 +123,12 @@ public enum Assessor {
             warnings: warnings)
     }
 
-    /// The parity findings when `needed`, as a result, so they can be read in an `async let` beside
-    /// the other rules.
-    static func parity(policy: Policy, asOf: Instant, store: any EvidenceStore, needed: Bool) async -> Result<[Finding], EvidenceError>? {
+    /// What `work` gives when it is `needed`, as a result, so it can run in an `async let` beside the
+    /// reading and the other rules.
+    static func outcome<T>(if needed: Bool, _ work: () async throws(EvidenceError) -> T) async -> Result<T, EvidenceError>? {
         guard needed else { return nil }
         do throws(EvidenceError) {
-            return .success(try await ParityRule.evaluate(policy: policy, asOf: asOf, store: store))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// The store's verification when `needed`, as a result, so it can run in an `async let` beside
-    /// the reading and the rules.
-    static func integrity(of store: any EvidenceStore, needed: Bool) async -> Result<IntegrityReport, EvidenceError>? {
-        guard needed else { return nil }
-        do throws(EvidenceError) {
-            return .success(try await store.verify())
+            return .success(try await work())
         } catch {
             return .failure(error)
         }

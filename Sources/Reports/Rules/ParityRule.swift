@@ -5,11 +5,6 @@ import Evidence
 /// sensitive values. Every difference is listed. Workspaces are compared one at a time (two at once
 /// on two cores), so only two states are in memory per worker.
 public enum ParityRule {
-    /// Findings for every workspace of the parity environments.
-    public static func evaluate(_ context: RuleContext, store: any EvidenceStore) async throws(EvidenceError) -> [Finding] {
-        try await evaluate(policy: context.policy, asOf: context.asOf, store: store)
-    }
-
     /// Findings for every workspace of the parity environments, from the policy and the instant
     /// alone: parity needs nothing else of the rule context, so it can run while that is read.
     public static func evaluate(policy: Policy, asOf: Instant, store: any EvidenceStore) async throws(EvidenceError) -> [Finding] {

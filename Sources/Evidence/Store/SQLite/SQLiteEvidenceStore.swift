@@ -131,16 +131,6 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         }
     }
 
-    func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
-        do {
-            return try await pool.read { db in
-                try queries.map { try Self.fetch(db, $0.sql, $0.arguments, table: $0.table) }
-            }
-        } catch {
-            throw Self.translate(error, location: location)
-        }
-    }
-
     static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
