@@ -44,7 +44,8 @@ struct CheckCommand: AsyncParsableCommand {
             for warning in assessment.warnings { Terminal.warning(warning) }
             switch format {
             case .json:
-                Terminal.out(try JSONRenderer.render(assessment))
+                try JSONRenderer.write(assessment, to: Terminal.write)
+                Terminal.write(Data("\n".utf8))
             case .text:
                 Terminal.out(TextRenderer.render(assessment, policy: policy, color: Terminal.stdoutIsTerminal))
             }

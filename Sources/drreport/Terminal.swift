@@ -16,9 +16,14 @@ enum Terminal {
     /// Writes product bytes and a newline to stdout, without making a `String` of them first (the JSON
     /// findings of a bank's quarter are ~100 MB).
     static func out(_ data: Data) {
+        write(data)
+        write(Data("\n".utf8))
+    }
+
+    /// Writes product bytes to stdout as they are: a piece of a document written as it is made.
+    static func write(_ data: Data) {
         fflush(nil)
         FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
     /// Writes a line to stderr.

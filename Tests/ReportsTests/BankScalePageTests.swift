@@ -59,7 +59,7 @@ struct BankScalePageTests {
         #expect(HTMLFormat.grouped(-4_000) == "-4,000")
     }
 
-    @Test func findingsEncodedInSlicesAreTheFindingsEncodedWhole() throws {
+    @Test func findingsWrittenInChunksAreTheFindingsEncodedWhole() throws {
         var findings = Self.tableChecks(6_000, failing: "main.lost_table")
         // Empty arrays (a blank line inside) and nested details at several depths.
         findings.append(Finding(rule: .parity, subject: "ws-empty", status: .pass, severity: .medium, message: "", evidence: []))
@@ -67,8 +67,13 @@ struct BankScalePageTests {
         let assessment = Assessment(
             period: "2026-Q3", periodStart: Instant(nanosecondsSinceEpoch: 0), periodEnd: Instant(nanosecondsSinceEpoch: 1_000_000_000),
             rules: RuleID.allCases, findings: findings, warnings: ["a warning"])
-        #expect(JSONRenderer.sliceCount(findings.count) > 1 || ProcessInfo.processInfo.activeProcessorCount == 1)
-        let sliced = try JSONRenderer.render(assessment)
+        #expect(JSONRenderer.streams(findings.count))
+        var pieces: [Data] = []
+        try JSONRenderer.write(assessment) { pieces.append($0) }
+        // The opening, one piece per chunk, the closing: never the whole document in one piece.
+        #expect(pieces.count == 2 + (findings.count + JSONRenderer.chunkSize - 1) / JSONRenderer.chunkSize)
+        #expect(pieces.map(\.count).max() ?? 0 < 1_000_000)
+        let sliced = pieces.reduce(Data(), +)
         let whole = try JSONRenderer.renderWhole(assessment)
         #expect(sliced == whole)
         let parsed = try #require(try JSONSerialization.jsonObject(with: sliced) as? [String: Any])
@@ -76,10 +81,60 @@ struct BankScalePageTests {
     }
 
     @Test func aSmallQuarterIsEncodedWhole() throws {
-        #expect(JSONRenderer.sliceCount(1_999) == 1)
+        #expect(!JSONRenderer.streams(1_999))
         let assessment = Assessment(
             period: "2026-Q3", periodStart: Instant(nanosecondsSinceEpoch: 0), periodEnd: Instant(nanosecondsSinceEpoch: 1),
             rules: [], findings: [], warnings: [])
         #expect(try JSONRenderer.render(assessment) == JSONRenderer.renderWhole(assessment))
+    }
+
+    /// A finding is copied into every array of a bank's ~80,000 findings: the large detail sections it
+    /// rarely has are held by reference, so it stays small (it was ~920 bytes with them inline).
+    @Test func aFindingIsSmall() {
+        #expect(MemoryLayout<Finding>.stride <= 320, "\(MemoryLayout<Finding>.stride) bytes")
+        var details = FindingDetails()
+        details.parity = ParityDetails(primary: nil, secondary: nil, compared: 3, differences: [])
+        details.parity?.compared += 1
+        #expect(details.parity?.compared == 4)
+        #expect(details == FindingDetails(parity: ParityDetails(primary: nil, secondary: nil, compared: 4, differences: [])))
+        #expect(details != FindingDetails())
+    }
+
+    /// The findings JSON spells its keys out; they are the keys a snake_case strategy would write.
+    @Test func detailKeysAreSnakeCase() throws {
+        let hash = ContentHash.of(Data("state".utf8))
+        let instant = Instant(nanosecondsSinceEpoch: 1_000_000_000, utcOffsetSeconds: 3_600)
+        let event = EventReference(event: "disruption", time: instant, uncertaintySeconds: 5, evidence: hash, line: 3, region: "north")
+        let state = StateReference(region: "north", evidence: hash, instant: instant, runID: 4, resources: 12)
+        var finding = Finding(
+            rule: .rto, subject: "p@d#1", status: .fail, severity: .critical, measuredSeconds: 90, targetSeconds: 60, message: "m",
+            evidence: [hash],
+            details: FindingDetails(
+                recovery: RecoveryDetails(
+                    clock: "disruption", disruption: event, declaration: event, restore: event, fromDeclarationSeconds: 1,
+                    fromDisruptionSeconds: 2, declarationLatencySeconds: 3, lowerBoundSeconds: 4, upperBoundSeconds: 5, aborted: false),
+                dataLoss: DataLossDetails(
+                    referenceTime: instant, referenceSource: "disruption event",
+                    tables: [TableLoss(table: "t", checkRun: "cc", action: "none", version: 1, versionTime: instant, lossSeconds: 9)]),
+                parity: ParityDetails(
+                    primary: state, secondary: state, compared: 1,
+                    differences: [ParityDifference(kind: .changed, address: "a", type: "t", path: "p", primary: "1", secondary: "2")]),
+                applyParity: ApplyParityDetails(
+                    runID: 1, region: "north", commit: "c", finished: instant, counterpartRunID: 2, counterpartRegion: "south",
+                    counterpartFinished: instant),
+                checks: [CheckResult(check: "change exists", passed: nil, detail: "d")],
+                cadence: CadenceDetails(windowStart: instant, lastPassingDrill: "d#1", lastPassingTime: instant, attempts: ["d#1"]),
+                integrity: IntegrityDetails(entries: 1, head: hash, problems: ["p"]), requesters: ["r"], notes: ["n"]))
+        finding.waiver = WaiverNote(id: "w", applied: true, reason: "r", originalStatus: .fail, expires: "2026-12-31", approvedBy: "cro")
+        let strategy = JSONEncoder()
+        strategy.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        strategy.keyEncodingStrategy = .convertToSnakeCase
+        let assessment = Assessment(
+            period: "2026-Q3", periodStart: instant, periodEnd: instant, rules: [.rto], findings: [finding], warnings: [])
+        let written = try JSONRenderer.render(assessment)
+        #expect(String(decoding: written, as: UTF8.self).contains("\"counterpart_run_id\" : 2"))
+        #expect(written == (try strategy.encode(JSONRenderer.Document(
+            period: "2026-Q3", summary: JSONRenderer.Summary(pass: 0, fail: 1, indeterminate: 0, waived: 0),
+            findings: [JSONRenderer.Item(finding)], warnings: []))))
     }
 }

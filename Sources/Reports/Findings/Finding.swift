@@ -132,28 +132,60 @@ public struct WaiverNote: Sendable, Hashable, Codable {
     public var expires: String
     /// Who approved it.
     public var approvedBy: String
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case id, applied, reason, expires
+        case originalStatus = "original_status"
+        case approvedBy = "approved_by"
+    }
 }
 
 /// The structured reasons of a finding: one section per kind of rule; absent sections are omitted.
+///
+/// The large sections (recovery, parity, apply parity, cadence, integrity) are held by reference: a
+/// finding has at most one of them, and a bank's quarter has ~80,000 findings in every array of
+/// findings, where inline they made each finding ~900 bytes.
 public struct FindingDetails: Sendable, Hashable, Codable {
     /// RTO: the events and both clocks.
-    public var recovery: RecoveryDetails?
+    public var recovery: RecoveryDetails? {
+        get { heldRecovery?.value }
+        set { heldRecovery = Indirect(newValue) }
+    }
     /// RPO: the data loss per table.
     public var dataLoss: DataLossDetails?
     /// Parity: the states compared and every difference.
-    public var parity: ParityDetails?
+    public var parity: ParityDetails? {
+        get { heldParity?.value }
+        set { heldParity = Indirect(newValue) }
+    }
     /// Apply parity: the run and its counterpart.
-    public var applyParity: ApplyParityDetails?
+    public var applyParity: ApplyParityDetails? {
+        get { heldApplyParity?.value }
+        set { heldApplyParity = Indirect(newValue) }
+    }
     /// Change approval: each check with its outcome.
     public var checks: [CheckResult]?
     /// Drill cadence: the drills considered.
-    public var cadence: CadenceDetails?
+    public var cadence: CadenceDetails? {
+        get { heldCadence?.value }
+        set { heldCadence = Indirect(newValue) }
+    }
     /// Evidence integrity: the problems found.
-    public var integrity: IntegrityDetails?
+    public var integrity: IntegrityDetails? {
+        get { heldIntegrity?.value }
+        set { heldIntegrity = Indirect(newValue) }
+    }
     /// The identities of the person who requested the change a finding is about (for waivers).
     public var requesters: [String]?
     /// Anything else worth noting.
     public var notes: [String]?
+
+    private var heldRecovery: Indirect<RecoveryDetails>?
+    private var heldParity: Indirect<ParityDetails>?
+    private var heldApplyParity: Indirect<ApplyParityDetails>?
+    private var heldCadence: Indirect<CadenceDetails>?
+    private var heldIntegrity: Indirect<IntegrityDetails>?
 
     /// Details; every section is optional.
     public init(
@@ -161,15 +193,68 @@ public struct FindingDetails: Sendable, Hashable, Codable {
         applyParity: ApplyParityDetails? = nil, checks: [CheckResult]? = nil, cadence: CadenceDetails? = nil,
         integrity: IntegrityDetails? = nil, requesters: [String]? = nil, notes: [String]? = nil
     ) {
-        self.recovery = recovery
+        self.heldRecovery = Indirect(recovery)
         self.dataLoss = dataLoss
-        self.parity = parity
-        self.applyParity = applyParity
+        self.heldParity = Indirect(parity)
+        self.heldApplyParity = Indirect(applyParity)
         self.checks = checks
-        self.cadence = cadence
-        self.integrity = integrity
+        self.heldCadence = Indirect(cadence)
+        self.heldIntegrity = Indirect(integrity)
         self.requesters = requesters
         self.notes = notes
+    }
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case recovery, parity, checks, cadence, integrity, requesters, notes
+        case dataLoss = "data_loss"
+        case applyParity = "apply_parity"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            recovery: try container.decodeIfPresent(RecoveryDetails.self, forKey: .recovery),
+            dataLoss: try container.decodeIfPresent(DataLossDetails.self, forKey: .dataLoss),
+            parity: try container.decodeIfPresent(ParityDetails.self, forKey: .parity),
+            applyParity: try container.decodeIfPresent(ApplyParityDetails.self, forKey: .applyParity),
+            checks: try container.decodeIfPresent([CheckResult].self, forKey: .checks),
+            cadence: try container.decodeIfPresent(CadenceDetails.self, forKey: .cadence),
+            integrity: try container.decodeIfPresent(IntegrityDetails.self, forKey: .integrity),
+            requesters: try container.decodeIfPresent([String].self, forKey: .requesters),
+            notes: try container.decodeIfPresent([String].self, forKey: .notes))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(recovery, forKey: .recovery)
+        try container.encodeIfPresent(dataLoss, forKey: .dataLoss)
+        try container.encodeIfPresent(parity, forKey: .parity)
+        try container.encodeIfPresent(applyParity, forKey: .applyParity)
+        try container.encodeIfPresent(checks, forKey: .checks)
+        try container.encodeIfPresent(cadence, forKey: .cadence)
+        try container.encodeIfPresent(integrity, forKey: .integrity)
+        try container.encodeIfPresent(requesters, forKey: .requesters)
+        try container.encodeIfPresent(notes, forKey: .notes)
+    }
+}
+
+/// A value held by reference, so that a section most findings lack costs them a pointer, not its size.
+final class Indirect<Value: Sendable & Hashable>: Sendable, Hashable {
+    let value: Value
+
+    /// The value held, or nil for none.
+    init?(_ value: Value?) {
+        guard let value else { return nil }
+        self.value = value
+    }
+
+    static func == (lhs: Indirect, rhs: Indirect) -> Bool {
+        lhs === rhs || lhs.value == rhs.value
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(value)
     }
 }
 
@@ -187,6 +272,12 @@ public struct EventReference: Sendable, Hashable, Codable {
     public var line: Int
     /// The region, if logged.
     public var region: String?
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case event, time, evidence, line, region
+        case uncertaintySeconds = "uncertainty_seconds"
+    }
 }
 
 /// How a process recovered in one drill attempt.
@@ -211,6 +302,16 @@ public struct RecoveryDetails: Sendable, Hashable, Codable {
     public var upperBoundSeconds: Int64?
     /// Whether the drill was aborted in this attempt.
     public var aborted: Bool
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case clock, disruption, declaration, restore, aborted
+        case fromDeclarationSeconds = "from_declaration_seconds"
+        case fromDisruptionSeconds = "from_disruption_seconds"
+        case declarationLatencySeconds = "declaration_latency_seconds"
+        case lowerBoundSeconds = "lower_bound_seconds"
+        case upperBoundSeconds = "upper_bound_seconds"
+    }
 }
 
 /// One table's data loss.
@@ -227,6 +328,14 @@ public struct TableLoss: Sendable, Hashable, Codable {
     public var versionTime: Instant?
     /// Reference − version time, seconds (nil when unrecoverable).
     public var lossSeconds: Int64?
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case table, action, version
+        case checkRun = "check_run"
+        case versionTime = "version_time"
+        case lossSeconds = "loss_seconds"
+    }
 }
 
 /// Data loss of a process in a drill.
@@ -237,6 +346,13 @@ public struct DataLossDetails: Sendable, Hashable, Codable {
     public var referenceSource: String?
     /// Each table's loss, worst first.
     public var tables: [TableLoss]
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case tables
+        case referenceTime = "reference_time"
+        case referenceSource = "reference_source"
+    }
 }
 
 /// One difference between the regions.
@@ -274,6 +390,12 @@ public struct StateReference: Sendable, Hashable, Codable {
     public var runID: Int?
     /// Its resource count (managed).
     public var resources: Int
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case region, evidence, instant, resources
+        case runID = "run_id"
+    }
 }
 
 /// What parity compared and found.
@@ -304,6 +426,15 @@ public struct ApplyParityDetails: Sendable, Hashable, Codable {
     public var counterpartRegion: String
     /// When it finished.
     public var counterpartFinished: Instant?
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case region, commit, finished
+        case runID = "run_id"
+        case counterpartRunID = "counterpart_run_id"
+        case counterpartRegion = "counterpart_region"
+        case counterpartFinished = "counterpart_finished"
+    }
 }
 
 /// One check of a multi-part rule (change approval).
@@ -326,6 +457,14 @@ public struct CadenceDetails: Sendable, Hashable, Codable {
     public var lastPassingTime: Instant?
     /// Every drill attempt in the window with its outcome.
     public var attempts: [String]
+
+    /// Its keys in the findings JSON (snake_case).
+    enum CodingKeys: String, CodingKey {
+        case attempts
+        case windowStart = "window_start"
+        case lastPassingDrill = "last_passing_drill"
+        case lastPassingTime = "last_passing_time"
+    }
 }
 
 /// Ledger verification as a finding cites it.

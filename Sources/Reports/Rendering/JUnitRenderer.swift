@@ -117,65 +117,86 @@ public enum JSONRenderer {
     }
 
     /// The JSON document, pretty-printed with sorted keys (deterministic), details in snake_case.
-    ///
-    /// A bank's quarter has ~80,000 findings, and encoding them is most of `check`'s time; the findings
-    /// are therefore encoded in one slice per core and spliced into the document. The bytes are exactly
-    /// those of encoding the whole document at once (``renderWhole(_:)``): a pretty-printed array's
-    /// elements are separated by `,\n`, and a newline byte only ever comes from the indentation
-    /// (newlines inside strings are escaped), so a slice encoded at the top level is re-indented by
-    /// adding two spaces at the start of each line that is not blank.
     public static func render(_ assessment: Assessment) throws(ReportsError) -> Data {
-        let slices = sliceCount(assessment.findings.count)
-        guard slices > 1 else { return try renderWhole(assessment) }
-        let items = assessment.findings.map(Item.init)
-        let bounds = (0...slices).map { $0 * items.count / slices }
-        let encoded = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: slices))
-        DispatchQueue.concurrentPerform(iterations: slices) { index in
-            let slice = Result { () throws(ReportsError) in try encode(Array(items[bounds[index]..<bounds[index + 1]])) }
-            encoded.withLock { $0[index] = slice }
-        }
+        var document = Data()
+        try write(assessment) { document.append($0) }
+        return document
+    }
+
+    /// Writes the JSON document (``render(_:)``) to `sink` piece by piece, so that a bank's quarter
+    /// (~80,000 findings, ~100 MB of JSON) is never held whole: stdout receives it as it is encoded.
+    ///
+    /// Encoding the findings is most of `check`'s time, so they are encoded a chunk per core at once,
+    /// each chunk as a top-level array, and spliced into the document. The bytes are exactly those of
+    /// encoding the whole document at once (``renderWhole(_:)``): a pretty-printed array's elements are
+    /// separated by `,\n`, and a newline byte only ever comes from the indentation (newlines inside
+    /// strings are escaped), so a chunk encoded at the top level is re-indented by adding two spaces at
+    /// the start of each line that is not blank.
+    public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) throws(ReportsError) {
+        let findings = assessment.findings
+        guard streams(findings.count) else { return try sink(renderWhole(assessment)) }
+        let lanes = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let skeleton = try encode(document(assessment, findings: []))
-        // The empty array as the encoder writes it at depth one, and what replaces it.
-        let empty = Data("\"findings\" : [\n\n  ]".utf8)
-        guard let range = skeleton.firstRange(of: empty) else {
+        // The empty array as the encoder writes it at depth one: the findings go between its brackets.
+        let opening = Data("\"findings\" : [".utf8)
+        guard let empty = skeleton.firstRange(of: opening + Data("\n\n  ]".utf8)) else {
             throw ReportsError(.output, source: "json", "cannot encode the findings: the document has no findings array")
         }
-        var findings = Array("\"findings\" : [\n".utf8)
-        for index in 0..<slices {
-            guard let result = encoded.withLock({ $0[index] }) else {
-                throw ReportsError(.output, source: "json", "cannot encode the findings: a slice was not encoded")
-            }
-            let slice = try result.get()
-            // `[\n  {…},\n  {…}\n]`: the elements, without the brackets, indented one level deeper.
-            guard slice.count > 4 else { continue }
-            if index > 0 { findings.append(contentsOf: Array(",\n".utf8)) }
-            slice.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-                let body = UnsafeRawBufferPointer(rebasing: bytes[2..<(bytes.count - 2)])
-                var lineStart = 0
-                while lineStart < body.count {
-                    let rest = UnsafeRawBufferPointer(rebasing: body[lineStart...])
-                    let length = rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 - rest.startIndex + 1 } ?? rest.count
-                    // The blank line inside an empty array (`[\n\n    ]`) carries no indentation.
-                    if rest[rest.startIndex] != UInt8(ascii: "\n") { findings.append(contentsOf: [0x20, 0x20]) }
-                    findings.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<(rest.startIndex + length)]))
-                    lineStart += length
+        try sink(skeleton[..<(empty.lowerBound + opening.count)])
+        let chunks = (findings.count + chunkSize - 1) / chunkSize
+        for round in stride(from: 0, to: chunks, by: lanes) {
+            let count = min(lanes, chunks - round)
+            let encoded = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: count))
+            DispatchQueue.concurrentPerform(iterations: count) { lane in
+                let chunk = round + lane
+                let range = (chunk * chunkSize)..<min(findings.count, (chunk + 1) * chunkSize)
+                let result = Result { () throws(ReportsError) in
+                    try indented(encode(findings[range].map(Item.init)), first: chunk == 0)
                 }
+                encoded.withLock { $0[lane] = result }
+            }
+            for lane in 0..<count {
+                guard let result = encoded.withLock({ $0[lane] }) else {
+                    throw ReportsError(.output, source: "json", "cannot encode the findings: a chunk was not encoded")
+                }
+                try sink(result.get())
             }
         }
-        findings.append(contentsOf: Array("\n  ]".utf8))
-        var result = skeleton
-        result.replaceSubrange(range, with: findings)
-        return result
+        try sink(Data("\n  ]".utf8) + skeleton[empty.upperBound...])
+    }
+
+    /// Findings encoded in one piece by each core.
+    static let chunkSize = 1_000
+
+    /// Whether the findings are written in chunks: a small quarter's document is encoded in one piece.
+    static func streams(_ findings: Int) -> Bool {
+        findings >= 2 * chunkSize
+    }
+
+    /// `[\n  {…},\n  {…}\n]` as the elements alone, indented one level deeper, after a line break
+    /// (the first chunk) or a comma and a line break.
+    private static func indented(_ array: Data, first: Bool) -> Data {
+        var lines = Data(first ? "\n".utf8 : ",\n".utf8)
+        array.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            guard bytes.count > 4 else { return }
+            lines.reserveCapacity(bytes.count + bytes.count / 8)
+            let body = UnsafeRawBufferPointer(rebasing: bytes[2..<(bytes.count - 2)])
+            var lineStart = 0
+            while lineStart < body.count {
+                let rest = UnsafeRawBufferPointer(rebasing: body[lineStart...])
+                let length = rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 - rest.startIndex + 1 } ?? rest.count
+                // The blank line inside an empty array (`[\n\n    ]`) carries no indentation.
+                if rest[rest.startIndex] != UInt8(ascii: "\n") { lines.append(contentsOf: [0x20, 0x20]) }
+                lines.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<(rest.startIndex + length)]))
+                lineStart += length
+            }
+        }
+        return lines
     }
 
     /// The JSON document encoded whole, in one piece: what ``render(_:)`` is equal to.
     static func renderWhole(_ assessment: Assessment) throws(ReportsError) -> Data {
         try encode(document(assessment, findings: assessment.findings.map(Item.init)))
-    }
-
-    /// How many slices the findings are encoded in: one per core, none for a small quarter.
-    static func sliceCount(_ findings: Int) -> Int {
-        findings < 2_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, findings / 1_000))
     }
 
     private static func document(_ assessment: Assessment, findings: [Item]) -> Document {
@@ -191,7 +212,6 @@ public enum JSONRenderer {
     private static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }
 
