@@ -36,15 +36,29 @@ struct BundleCommand: AsyncParsableCommand {
                 return
             }
             let ledger = try await store.ledgerEntries()
-            let model = try await ReportModel.build(
+            let (model, context) = try await ReportModel.buildWithContext(
                 store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: instant,
                 toolVersion: DRReportVersion.current, ledger: ledger, integrity: integrity)
-            let context = try await RuleContext.load(store: store, policy: policy, period: period)
-            let reports = Dictionary(uniqueKeysWithValues: try ReportSet.render(model, templates: templatesURL).map { ($0.name, $0.data) })
+            let evidence = try await context.evidenceUsed(store: store)
+            // The reports are rendered one at a time to files the bundle is then written from.
+            let rendered = FileManager.default.temporaryDirectory
+                .appendingPathComponent("drreport-bundle-\(UUID().uuidString.prefix(8).lowercased())")
+            defer { try? FileManager.default.removeItem(at: rendered) }
+            do {
+                try FileManager.default.createDirectory(at: rendered, withIntermediateDirectories: true)
+            } catch {
+                throw ReportsError(.output, source: rendered.path, "cannot create a folder for the rendered reports (\(FileOutput.reason(error)))")
+            }
+            var reports: [String: BundleWriter.RenderedFile] = [:]
+            for file in ReportSet.File.allCases {
+                reports[file.name] = try BundleWriter.RenderedFile(
+                    writing: try file.render(model, templates: templatesURL), to: rendered.appendingPathComponent(file.name))
+                HeapTrim.now()
+            }
             let summary = try await BundleWriter.write(
                 BundleWriter.Inputs(
                     period: period, toolVersion: DRReportVersion.current, generatedAt: instant, policyBytes: policyBytes,
-                    reports: reports, ledger: ledger, evidence: try await context.evidenceUsed(store: store)),
+                    reports: reports, ledger: ledger, evidence: evidence),
                 store: store, key: signingKey, to: URL(fileURLWithPath: output))
             Terminal.out("bundle        \(output)")
             Terminal.out("period        \(period)")

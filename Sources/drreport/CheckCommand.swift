@@ -60,32 +60,50 @@ extension RuleID: ExpressibleByArgument {}
 /// Writing product files: to a temporary file beside the target, then renamed, so a failure never
 /// leaves a half-written file.
 enum OutputFile {
-    /// Writes several files into a folder (created if missing): all are written to temporary names
-    /// first and renamed only when every one is complete.
-    static func writeAll(_ files: [(name: String, data: Data)], into folder: URL) throws(ReportsError) {
+    /// Writes several files into a folder (created if missing): each is made and written to a
+    /// temporary name in turn (so only one is in memory at a time), and all are renamed only when
+    /// every one is complete. When making one fails, nothing is left behind: no temporary file, and
+    /// no folder if it was created here.
+    static func writeAll<File>(
+        _ files: [File], named name: (File) -> String, into folder: URL, contents: (File) throws(ReportsError) -> Data
+    ) throws(ReportsError) {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ReportsError(.output, source: folder.path, "exists and is not a folder") }
-        } else {
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw ReportsError(.output, source: folder.path, "cannot create the output folder (\(FileOutput.reason(error)))")
-            }
-        }
+        let existed = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory)
+        guard !existed || isDirectory.boolValue else { throw ReportsError(.output, source: folder.path, "exists and is not a folder") }
+        var created = false
         var written: [(temporary: URL, target: URL)] = []
-        func discard() { for item in written { try? FileManager.default.removeItem(at: item.temporary) } }
-        for (name, data) in files {
-            let target = folder.appendingPathComponent(name)
-            let temporary = folder.appendingPathComponent(".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        func discard() {
+            for item in written { try? FileManager.default.removeItem(at: item.temporary) }
+            // Only when empty: a folder made here is removed, nothing another process put there is.
+            if created { _ = rmdir(folder.path) }
+        }
+        for file in files {
+            let target = folder.appendingPathComponent(name(file))
+            let temporary = folder.appendingPathComponent(".\(name(file)).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            let data: Data
+            do {
+                data = try contents(file)
+            } catch {
+                discard()
+                throw error
+            }
+            if !existed && !created {
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    created = true
+                } catch {
+                    throw ReportsError(.output, source: folder.path, "cannot create the output folder (\(FileOutput.reason(error)))")
+                }
+            }
             do {
                 try data.write(to: temporary)
             } catch {
-                discard()
                 try? FileManager.default.removeItem(at: temporary)
+                discard()
                 throw ReportsError(.output, source: target.path, "cannot write (\(FileOutput.reason(error))); nothing was written")
             }
             written.append((temporary, target))
+            HeapTrim.now()
         }
         for item in written {
             do {
@@ -107,5 +125,14 @@ enum OutputFile {
             try? FileManager.default.removeItem(at: temporary)
             throw ReportsError(.output, source: path, "cannot write the file (\(FileOutput.reason(error)))")
         }
+    }
+}
+
+extension OutputFile {
+    /// Renders the report files of a model into a folder, one at a time; returns their names.
+    static func writeReports(_ model: ReportModel, templates: URL, into folder: URL) throws(ReportsError) -> [String] {
+        let files = ReportSet.File.allCases
+        try writeAll(files, named: \.name, into: folder) { file throws(ReportsError) in try file.render(model, templates: templates) }
+        return files.map(\.name)
     }
 }

@@ -56,9 +56,8 @@ struct DemoCommand: AsyncParsableCommand {
             let model = try await ReportModel.build(
                 store: try await store.snapshot(), policy: policy, policyBytes: policyBytes, period: period,
                 generatedAt: instant, toolVersion: DRReportVersion.current)
-            let files = try ReportSet.render(model, templates: templates)
             let folder = output.map { URL(fileURLWithPath: $0) } ?? work.appendingPathComponent("report")
-            try OutputFile.writeAll(files, into: folder)
+            let names = try OutputFile.writeReports(model, templates: templates, into: folder)
 
             let totals = model.totals
             Terminal.out("drreport demo — \(model.header.entity), \(model.header.period) (the sample quarter; failures are on purpose)")
@@ -79,7 +78,7 @@ struct DemoCommand: AsyncParsableCommand {
                 Terminal.out("    \(finding.status.rawValue.uppercased()) \(finding.rule.rawValue) \(finding.subject)" + (finding.comparisonText.map { "  \($0)" } ?? ""))
             }
             Terminal.out("")
-            for (name, _) in files {
+            for name in names {
                 Terminal.out("  \(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(folder.appendingPathComponent(name).path)")
             }
             Terminal.out("")

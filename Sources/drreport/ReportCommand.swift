@@ -27,10 +27,10 @@ struct ReportCommand: AsyncParsableCommand {
             let model = try await ReportModel.build(
                 store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: instant,
                 toolVersion: DRReportVersion.current)
-            let files = try ReportSet.render(model, templates: templatesURL)
+            HeapTrim.now()
             let folder = URL(fileURLWithPath: output)
-            try OutputFile.writeAll(files, into: folder)
-            for (name, _) in files { Terminal.out("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(folder.appendingPathComponent(name).path)") }
+            let names = try OutputFile.writeReports(model, templates: templatesURL, into: folder)
+            for name in names { Terminal.out("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(folder.appendingPathComponent(name).path)") }
             let totals = model.totals
             Terminal.out("\(model.header.period): \(model.findings.count) findings — \(totals.pass) pass, \(totals.fail) fail, \(totals.indeterminate) indeterminate, \(totals.waived) waived (report \(model.header.reportID))")
         }

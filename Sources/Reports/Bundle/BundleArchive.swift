@@ -100,6 +100,8 @@ public struct BundleArchive {
         guard let entry = entries[path] else { throw .unsafe("member '\(path)' is missing") }
         let declared = Int64(entry.uncompressedSize)
         var data = Data()
+        // Room for the declared size (up to 256 MiB: a larger claim is only believed as it inflates).
+        data.reserveCapacity(Int(min(declared, 1 << 28)))
         do {
             let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
                 guard Int64(data.count + chunk.count) <= min(declared, limits.memberBytes) else {

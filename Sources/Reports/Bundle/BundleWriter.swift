@@ -11,7 +11,7 @@ public enum BundleWriter {
     /// The policy's path in a bundle.
     public static let configPath = "drreport.yaml"
     /// The reports' paths in a bundle.
-    public static let reportPaths = ["report.html", "report.xml", "oscal-ar.xml"]
+    public static let reportPaths = ReportSet.File.allCases.map(\.name)
 
     /// What goes into a bundle besides the evidence.
     public struct Inputs {
@@ -23,8 +23,8 @@ public enum BundleWriter {
         public var generatedAt: Instant
         /// The policy file's bytes.
         public var policyBytes: Data
-        /// `report.html`, `report.xml`, `oscal-ar.xml` by path.
-        public var reports: [String: Data]
+        /// `report.html`, `report.xml`, `oscal-ar.xml` by path, each rendered to a file beforehand.
+        public var reports: [String: RenderedFile]
         /// The store's whole ledger.
         public var ledger: [LedgerEntry]
         /// The evidence to include.
@@ -32,7 +32,7 @@ public enum BundleWriter {
 
         /// Inputs.
         public init(
-            period: Period, toolVersion: String, generatedAt: Instant, policyBytes: Data, reports: [String: Data],
+            period: Period, toolVersion: String, generatedAt: Instant, policyBytes: Data, reports: [String: RenderedFile],
             ledger: [LedgerEntry], evidence: Set<ContentHash>
         ) {
             self.period = period
@@ -42,6 +42,29 @@ public enum BundleWriter {
             self.reports = reports
             self.ledger = ledger
             self.evidence = evidence
+        }
+    }
+
+    /// A report rendered to a file before the bundle is written: the bundle reads it from there, so
+    /// a bank's 200 MB of reports are not held in memory while the evidence is added.
+    public struct RenderedFile: Sendable {
+        /// Where it is.
+        public var url: URL
+        /// Its size in bytes.
+        public var size: Int
+        /// The SHA-256 of its bytes.
+        public var sha256: ContentHash
+
+        /// Writes `data` to `url` and notes its size and hash.
+        public init(writing data: Data, to url: URL) throws(ReportsError) {
+            do {
+                try data.write(to: url)
+            } catch {
+                throw ReportsError(.output, source: url.path, "cannot write the rendered report (\(FileOutput.reason(error)))")
+            }
+            self.url = url
+            self.size = data.count
+            self.sha256 = ContentHash.of(data)
         }
     }
 
@@ -67,10 +90,10 @@ public enum BundleWriter {
         // once to hash it for the manifest and once more to write it, never all held at once.
         var files: [Member] = [Member(path: configPath, size: inputs.policyBytes.count, sha256: ContentHash.of(inputs.policyBytes), source: .bytes(inputs.policyBytes))]
         for path in reportPaths {
-            guard let data = inputs.reports[path] else {
+            guard let report = inputs.reports[path] else {
                 throw ReportsError(.output, source: path, "the report to bundle is missing")
             }
-            files.append(Member(path: path, size: data.count, sha256: ContentHash.of(data), source: .bytes(data)))
+            files.append(Member(path: path, size: report.size, sha256: report.sha256, source: .file(report.url)))
         }
         let included = inputs.ledger.filter { inputs.evidence.contains($0.evidence) }
         for entry in included {
@@ -114,13 +137,16 @@ public enum BundleWriter {
         try? FileManager.default.removeItem(at: temporary)
         do {
             let archive = try Archive(url: temporary, accessMode: .create)
-            func add(_ path: String, _ data: Data) throws {
+            func add(_ path: String, size: Int, _ bytes: (_ position: Int, _ count: Int) throws -> Data) throws {
                 try archive.addEntry(
-                    with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixed, permissions: 0o644,
+                    with: path, type: .file, uncompressedSize: Int64(size), modificationDate: fixed, permissions: 0o644,
                     compressionMethod: .deflate
-                ) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
+                ) { position, count in
+                    try bytes(Int(position), count)
                 }
+            }
+            func add(_ path: String, _ data: Data) throws {
+                try add(path, size: data.count) { position, count in data.subdata(in: position..<position + count) }
             }
             try add("manifest.json", manifestBytes)
             try add("signature", signatureBytes)
@@ -129,6 +155,17 @@ public enum BundleWriter {
                 switch file.source {
                 case .bytes(let data):
                     try add(file.path, data)
+                case .file(let url):
+                    let handle = try FileHandle(forReadingFrom: url)
+                    defer { try? handle.close() }
+                    try add(file.path, size: file.size) { position, count in
+                        try handle.seek(toOffset: UInt64(position))
+                        let data = try handle.read(upToCount: count) ?? Data()
+                        guard data.count == count else {
+                            throw ReportsError(.output, source: url.path, "the rendered report changed while the bundle was written")
+                        }
+                        return data
+                    }
                 case .evidence(let id, let name):
                     if cached?.id != id { cached = (id, try await members(of: id, store: store)) }
                     // The bytes must be those hashed into the manifest: the store is a snapshot.
@@ -157,6 +194,7 @@ public enum BundleWriter {
     private struct Member {
         enum Source {
             case bytes(Data)
+            case file(URL)
             case evidence(ContentHash, String)
         }
 

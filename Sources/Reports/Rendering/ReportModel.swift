@@ -253,14 +253,27 @@ extension ReportModel {
         store: any EvidenceStore, policy: Policy, policyBytes: Data, period: Period, generatedAt: Instant, toolVersion: String,
         ledger: [LedgerEntry]? = nil, integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> ReportModel {
+        try await buildWithContext(
+            store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: generatedAt,
+            toolVersion: toolVersion, ledger: ledger, integrity: integrity
+        ).model
+    }
+
+    /// Builds the model, and gives the context the rules were run on too (a bundle includes the
+    /// evidence that context used), so it is not read from the store twice.
+    public static func buildWithContext(
+        store: any EvidenceStore, policy: Policy, policyBytes: Data, period: Period, generatedAt: Instant, toolVersion: String,
+        ledger: [LedgerEntry]? = nil, integrity: IntegrityReport? = nil
+    ) async throws(EvidenceError) -> (model: ReportModel, context: RuleContext) {
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
         let assessment = try await Assessor.assess(context: context, store: store, integrity: integrity)
         let entries: [LedgerEntry]
         if let ledger { entries = ledger } else { entries = try await store.ledgerEntries() }
         let evidence = try await store.evidenceList()
-        return build(
+        let model = build(
             assessment: assessment, context: context, evidence: evidence, ledger: entries, policyBytes: policyBytes,
             generatedAt: generatedAt, toolVersion: toolVersion)
+        return (model, context)
     }
 
     /// Builds the model from an assessment and the evidence it was made from.

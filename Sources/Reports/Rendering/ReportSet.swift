@@ -7,12 +7,27 @@ public enum ReportSet {
     /// The schema's file name in the templates folder.
     public static let schemaName = "drreport-report.xsd"
 
+    /// One report file.
+    public enum File: String, Sendable, CaseIterable {
+        case html = "report.html"
+        case xml = "report.xml"
+        case oscal = "oscal-ar.xml"
+
+        /// Its name in the output folder or bundle.
+        public var name: String { rawValue }
+
+        /// Its bytes.
+        public func render(_ model: ReportModel, templates: URL) throws(ReportsError) -> Data {
+            switch self {
+            case .html: try HTMLReportRenderer.render(model, templates: templates)
+            case .xml: try XMLReportRenderer.render(model, schema: templates.appendingPathComponent(schemaName))
+            case .oscal: try OSCALRenderer.render(model)
+            }
+        }
+    }
+
     /// The files, by name, in a stable order.
     public static func render(_ model: ReportModel, templates: URL) throws(ReportsError) -> [(name: String, data: Data)] {
-        [
-            ("report.html", try HTMLReportRenderer.render(model, templates: templates)),
-            ("report.xml", try XMLReportRenderer.render(model, schema: templates.appendingPathComponent(schemaName))),
-            ("oscal-ar.xml", try OSCALRenderer.render(model)),
-        ]
+        try File.allCases.map { file throws(ReportsError) in (file.name, try file.render(model, templates: templates)) }
     }
 }

@@ -96,15 +96,17 @@ public enum XMLReportRenderer {
         let tail =
             document.index(document.endIndex, offsetBy: -1024, limitedBy: document.startIndex)
             ?? document.startIndex
+        // The last KiB, searched on its own: a search of the document with a range copies all of it.
+        let window = Data(document[tail...])
         guard value.count == placeholder.utf8.count,
-            let found = document.range(of: element, options: .backwards, in: tail..<document.endIndex),
-            isClosingRoot(document[found.upperBound...])
+            let found = window.range(of: element, options: .backwards),
+            isClosingRoot(window[found.upperBound...])
         else {
             throw ReportsError(
                 .output, source: "report.xml",
                 "the document does not end with the Integrity placeholder; cannot write the digest")
         }
-        let start = found.lowerBound + opening.count
+        let start = tail + found.lowerBound + opening.count
         document.replaceSubrange(start..<(start + value.count), with: value)
     }
 
