@@ -7,7 +7,7 @@ public enum ReportSet {
     /// The schema's file name in the templates folder.
     public static let schemaName = "drreport-report.xsd"
 
-    /// One report file.
+    /// One report file; `allCases` in the order they are written.
     public enum File: String, Sendable, CaseIterable {
         case html = "report.html"
         case xml = "report.xml"
@@ -24,10 +24,5 @@ public enum ReportSet {
             case .oscal: try OSCALRenderer.render(model)
             }
         }
-    }
-
-    /// The files, by name, in a stable order.
-    public static func render(_ model: ReportModel, templates: URL) throws(ReportsError) -> [(name: String, data: Data)] {
-        try File.allCases.map { file throws(ReportsError) in (file.name, try file.render(model, templates: templates)) }
     }
 }
