@@ -148,44 +148,23 @@ public struct WaiverNote: Sendable, Hashable, Codable {
 /// findings, where inline they made each finding ~900 bytes.
 public struct FindingDetails: Sendable, Hashable, Codable {
     /// RTO: the events and both clocks.
-    public var recovery: RecoveryDetails? {
-        get { heldRecovery?.value }
-        set { heldRecovery = Indirect(newValue) }
-    }
+    @Indirect public var recovery: RecoveryDetails?
     /// RPO: the data loss per table.
     public var dataLoss: DataLossDetails?
     /// Parity: the states compared and every difference.
-    public var parity: ParityDetails? {
-        get { heldParity?.value }
-        set { heldParity = Indirect(newValue) }
-    }
+    @Indirect public var parity: ParityDetails?
     /// Apply parity: the run and its counterpart.
-    public var applyParity: ApplyParityDetails? {
-        get { heldApplyParity?.value }
-        set { heldApplyParity = Indirect(newValue) }
-    }
+    @Indirect public var applyParity: ApplyParityDetails?
     /// Change approval: each check with its outcome.
     public var checks: [CheckResult]?
     /// Drill cadence: the drills considered.
-    public var cadence: CadenceDetails? {
-        get { heldCadence?.value }
-        set { heldCadence = Indirect(newValue) }
-    }
+    @Indirect public var cadence: CadenceDetails?
     /// Evidence integrity: the problems found.
-    public var integrity: IntegrityDetails? {
-        get { heldIntegrity?.value }
-        set { heldIntegrity = Indirect(newValue) }
-    }
+    @Indirect public var integrity: IntegrityDetails?
     /// The identities of the person who requested the change a finding is about (for waivers).
     public var requesters: [String]?
     /// Anything else worth noting.
     public var notes: [String]?
-
-    private var heldRecovery: Indirect<RecoveryDetails>?
-    private var heldParity: Indirect<ParityDetails>?
-    private var heldApplyParity: Indirect<ApplyParityDetails>?
-    private var heldCadence: Indirect<CadenceDetails>?
-    private var heldIntegrity: Indirect<IntegrityDetails>?
 
     /// Details; every section is optional.
     public init(
@@ -193,13 +172,13 @@ public struct FindingDetails: Sendable, Hashable, Codable {
         applyParity: ApplyParityDetails? = nil, checks: [CheckResult]? = nil, cadence: CadenceDetails? = nil,
         integrity: IntegrityDetails? = nil, requesters: [String]? = nil, notes: [String]? = nil
     ) {
-        self.heldRecovery = Indirect(recovery)
+        self.recovery = recovery
         self.dataLoss = dataLoss
-        self.heldParity = Indirect(parity)
-        self.heldApplyParity = Indirect(applyParity)
+        self.parity = parity
+        self.applyParity = applyParity
         self.checks = checks
-        self.heldCadence = Indirect(cadence)
-        self.heldIntegrity = Indirect(integrity)
+        self.cadence = cadence
+        self.integrity = integrity
         self.requesters = requesters
         self.notes = notes
     }
@@ -239,22 +218,32 @@ public struct FindingDetails: Sendable, Hashable, Codable {
     }
 }
 
-/// A value held by reference, so that a section most findings lack costs them a pointer, not its size.
-final class Indirect<Value: Sendable & Hashable>: Sendable, Hashable {
-    let value: Value
-
-    /// The value held, or nil for none.
-    init?(_ value: Value?) {
-        guard let value else { return nil }
-        self.value = value
+/// An optional value held by reference, so that a section most findings lack costs them a pointer,
+/// not its size. Equal and hashed by value; setting it holds a new copy.
+@propertyWrapper
+public struct Indirect<Value: Sendable & Hashable>: Sendable, Hashable {
+    private final class Box: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
-    static func == (lhs: Indirect, rhs: Indirect) -> Bool {
-        lhs === rhs || lhs.value == rhs.value
+    private var box: Box?
+
+    public init(wrappedValue: Value?) {
+        box = wrappedValue.map(Box.init)
     }
 
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(value)
+    public var wrappedValue: Value? {
+        get { box?.value }
+        set { box = newValue.map(Box.init) }
+    }
+
+    public static func == (lhs: Indirect, rhs: Indirect) -> Bool {
+        lhs.box === rhs.box || lhs.wrappedValue == rhs.wrappedValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(wrappedValue)
     }
 }
 
