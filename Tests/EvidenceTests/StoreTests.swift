@@ -248,6 +248,39 @@ struct StoreTests {
         #expect(report.entries == 1 && report.evidence == 1 && report.blobs == parsed.members.count)
     }
 
+    @Test(
+        "evidence prepared ahead is stored as the evidence itself would be; a scratch store keeps all but the files' bytes",
+        arguments: [Sample.applyWithState, .stateBound, .consistencyLines])
+    func preparedIntoScratch(sample: Sample) async throws {
+        let kept = try TemporaryStore()
+        defer { kept.remove() }
+        let parsed = try await Self.ingest(sample, into: kept)
+        let ledger = try #require(try await kept.store.ledgerEntries().first)
+        let ingestedAt = try #require(ledger.ingestedInstant)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-scratch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let scratch = try SQLiteEvidenceStore(path: folder.appendingPathComponent("scratch.db").path, create: true, scratch: true)
+        let prepared = PreparedEvidence(parsed, ingestedAt: ingestedAt)
+        #expect(prepared.records == ledger.records)
+        #expect(prepared.records == parsed.content.recordsDigest(ingestedAt: ingestedAt))
+        guard case .stored(let entry) = try await scratch.store(prepared) else {
+            Issue.record("expected the prepared evidence to be stored")
+            return
+        }
+        #expect(entry == ledger, "the same ledger entry: evidence, kind, source, ingestion time, records, chain")
+        #expect(try await scratch.content(of: parsed.id) == parsed.content)
+        let listed = try await kept.store.evidenceList()
+        #expect(try await scratch.evidenceList() == listed)
+        // The files are named, with their hashes and sizes, but their bytes stay in the bundle.
+        let members = try await scratch.members(of: parsed.id)
+        #expect(members.map(\.name) == parsed.members.map(\.name).sorted())
+        #expect(members.allSatisfy { $0.bytes.isEmpty })
+        let keptMembers = try await kept.store.members(of: parsed.id)
+        #expect(keptMembers.allSatisfy { !$0.bytes.isEmpty })
+    }
+
     @Test("storing the same evidence twice is a duplicate that writes nothing")
     func duplicate() async throws {
         let temporary = try TemporaryStore()

@@ -329,3 +329,23 @@ enum RecordRows {
             action: action, line: Int(try row.int("line")))
     }
 }
+
+/// A piece of evidence with the rows a store writes for it, and their digest, worked out ahead: on
+/// any core, before the store's one writer takes it (how the bundle verifier replays a quarter).
+public struct PreparedEvidence: Sendable {
+    /// The evidence.
+    public let evidence: ParsedEvidence
+    /// When it counts as ingested, to the microsecond the ledger records.
+    public let ingestedAt: Instant
+    /// The digest of its records, as its ledger entry states it.
+    public let records: ContentHash
+    /// The rows, table by table, in insertion order.
+    let rows: [(TableSpec, [SQLValue])]
+
+    public init(_ evidence: ParsedEvidence, ingestedAt: Instant) {
+        self.evidence = evidence
+        self.ingestedAt = Instant(nanosecondsSinceEpoch: ingestedAt.nanosecondsSinceEpoch / 1000 * 1000)
+        rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: self.ingestedAt)
+        records = RecordRows.digest(covers: evidence.content.covers, rows: rows)
+    }
+}

@@ -12,17 +12,26 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
     /// Whether opening the store created it.
     public let created: Bool
     private let pool: DatabasePool
+    /// Whether the files' bytes are stored (not in a scratch store).
+    private let keepsContents: Bool
 
     /// Opens the store at `path`. With `create`, a missing store is created and an older schema is
     /// migrated; without it (read commands), the store must exist at the current schema and nothing
     /// is written. A database that is not a drreport store is refused either way, untouched.
-    public init(path: String, create: Bool) throws(EvidenceError) {
+    ///
+    /// A `scratch` store is one drreport builds, reads once and throws away (the bundle verifier's, where
+    /// the bundle holds the files): it keeps no file contents, only their hashes and sizes; it is never
+    /// synced to disk, so a crash may leave it corrupt, which does not matter for a store nobody keeps;
+    /// and its write-ahead log is not copied into the database while it is written (each page is
+    /// written once, not twice), only when it is closed.
+    public init(path: String, create: Bool, scratch: Bool = false) throws(EvidenceError) {
         location = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, !create {
             throw EvidenceError(.store, source: path, "no evidence store here; run `drreport init` or name one with --store")
         }
         created = !exists
+        keepsContents = !scratch
         // An empty database (a store whose creation was interrupted before its schema) is initialised
         // even by a read command: there is nothing in it to protect, and a killed ingest must leave a
         // store that opens.
@@ -31,7 +40,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         configuration.busyMode = .timeout(120)
         configuration.label = "drreport"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: scratch ? "PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0" : "PRAGMA synchronous = NORMAL")
         }
         // Several processes may create or migrate the same new store at once: whoever loses a race
         // (SQLITE_BUSY while switching to WAL, or a table another process just created) tries again.
@@ -203,11 +212,17 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
     }
 
     public func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
-        // Microseconds: the precision of the ledger's ingested_at, which must agree with the row.
-        let now = Instant(nanosecondsSinceEpoch: (ingestedAt ?? Instant.now).nanosecondsSinceEpoch / 1000 * 1000)
-        let rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now)
-        let records = RecordRows.digest(covers: evidence.content.covers, rows: rows)
+        try await store(PreparedEvidence(evidence, ingestedAt: ingestedAt ?? Instant.now))
+    }
+
+    /// Stores evidence whose rows were prepared ahead, in one transaction with its ledger entry.
+    public func store(_ prepared: PreparedEvidence) async throws(EvidenceError) -> StoreOutcome {
+        let evidence = prepared.evidence
+        let now = prepared.ingestedAt
+        let rows = prepared.rows
+        let records = prepared.records
         let covers = evidence.content.covers
+        let keepsContents = keepsContents
         do {
             let outcome: StoredOrDuplicate = try await pool.write { db in
                 let id = evidence.id.description
@@ -221,7 +236,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
                     ingestedAt: now, records: records)
                 for member in evidence.members {
                     try db.cachedStatement(sql: "INSERT INTO blob (hash, size, content) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING")
-                        .execute(arguments: [member.hash.description, member.bytes.count, member.bytes])
+                        .execute(arguments: [member.hash.description, member.bytes.count, keepsContents ? member.bytes : Data()])
                 }
                 var evidenceRow = SQLRowBuilder()
                 evidenceRow.add(evidence.id)
