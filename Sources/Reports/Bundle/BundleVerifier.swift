@@ -226,6 +226,9 @@ public enum BundleVerifier {
                 return fail("evidence", "ledger entry \(entry.seq) cannot be stored again: \(error.message)")
             }
         }
+        // What the replay freed on the parsing threads goes back to the system before the rules run, and
+        // what the rules freed before the report is rendered, as `report` does.
+        HeapTrim.now()
         guard let policyBytes else { return fail("files", "drreport.yaml is missing") }
         let xml: Data
         do {
@@ -240,6 +243,7 @@ public enum BundleVerifier {
                 store: store, policy: policy, policyBytes: policyBytes, period: period, generatedAt: generatedAt,
                 toolVersion: manifest.toolVersion, ledger: entries, integrity: integrity)
             verdict.findings = model.totals
+            HeapTrim.now()
             xml = try reproduction.renderXML(model)
         } catch let error as ReportsError {
             return fail("rules", error.description)

@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -22,8 +23,8 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
     /// A `scratch` store is one drreport builds, reads once and throws away (the bundle verifier's, where
     /// the bundle holds the files): it keeps no file contents, only their hashes and sizes; it is never
     /// synced to disk, so a crash may leave it corrupt, which does not matter for a store nobody keeps;
-    /// and its write-ahead log is not copied into the database while it is written (each page is
-    /// written once, not twice), only when it is closed.
+    /// and its write-ahead log is never copied into the database (each page is written once, not
+    /// twice), neither while it is written nor when it is closed: the log is the store.
     public init(path: String, create: Bool, scratch: Bool = false) throws(EvidenceError) {
         location = path
         let exists = FileManager.default.fileExists(atPath: path)
@@ -40,7 +41,13 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         configuration.busyMode = .timeout(120)
         configuration.label = "drreport"
         configuration.prepareDatabase { db in
-            try db.execute(sql: scratch ? "PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0" : "PRAGMA synchronous = NORMAL")
+            if scratch {
+                try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0")
+                // Nor when it is closed: the store is deleted next.
+                _ = drreport_sqlite_no_checkpoint_on_close(db.sqliteConnection)
+            } else {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
         }
         // Several processes may create or migrate the same new store at once: whoever loses a race
         // (SQLITE_BUSY while switching to WAL, or a table another process just created) tries again.
