@@ -149,6 +149,6 @@ public struct JSONObject: Sendable, Hashable {
 
     /// UTF-8 byte order, the order of the canonical form.
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+        lhs.utf8Precedes(rhs)
     }
 }

@@ -41,10 +41,8 @@ public struct Assessment: Sendable, Hashable, Codable {
         let order = findings.indices.sorted { a, b in
             if rank[a].rule != rank[b].rule { return rank[a].rule < rank[b].rule }
             if rank[a].status != rank[b].status { return rank[a].status < rank[b].status }
-            let left = findings[a].subject.utf8
-            let right = findings[b].subject.utf8
-            if !left.elementsEqual(right) { return left.lexicographicallyPrecedes(right) }
-            return a < b
+            let order = findings[a].subject.utf8Compare(findings[b].subject)
+            return order != 0 ? order < 0 : a < b
         }
         return order.map { findings[$0] }
     }

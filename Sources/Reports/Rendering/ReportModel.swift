@@ -381,7 +381,7 @@ extension ReportModel {
             if $0.status != $1.status { return $0.status < $1.status }
             if $0.severity != $1.severity { return $0.severity < $1.severity }
             if $0.rule != $1.rule { return $0.rule < $1.rule }
-            return $0.subject.utf8.lexicographicallyPrecedes($1.subject.utf8)
+            return $0.subject.utf8Precedes($1.subject)
         }
         var remediation: [Remediation] = []
         for finding in worstFirst where finding.status.failsGate {

@@ -17,7 +17,7 @@ public enum ParityComparator {
         let right = Dictionary(secondary.resources.filter { $0.mode == "managed" }.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         var differences: [ParityDifference] = []
         var compared = 0
-        for address in Set(left.keys).union(right.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for address in Set(left.keys).union(right.keys).sorted(by: { $0.utf8Precedes($1) }) {
             switch (left[address], right[address]) {
             case (let resource?, nil):
                 differences.append(ParityDifference(kind: .missingInSecondary, address: address, type: resource.type, path: "", primary: "present", secondary: nil))
@@ -79,7 +79,7 @@ public enum ParityComparator {
     static func aligned(
         _ left: [(key: String, range: Range<Int>)], _ right: [(key: String, range: Range<Int>)]
     ) -> [(key: String, left: Range<Int>?, right: Range<Int>?)] {
-        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8Precedes(b) }
         if left.count == right.count,
             left.indices.allSatisfy({ left[$0].key == right[$0].key && ($0 == 0 || precedes(left[$0 - 1].key, left[$0].key)) })
         {
@@ -263,7 +263,7 @@ public enum ParityComparator {
     private static func diffObjects(
         _ left: JSONObject, _ right: JSONObject, path: String, address: String, type: String, into differences: inout [ParityDifference]
     ) {
-        let keys = Set(left.keys).union(right.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let keys = Set(left.keys).union(right.keys).sorted { $0.utf8Precedes($1) }
         for key in keys {
             diff(left[key], right[key], path: path.isEmpty ? key : path + "." + key, address: address, type: type, into: &differences)
         }
