@@ -58,19 +58,10 @@ struct IngestCommand: AsyncParsableCommand {
             var duplicates = 0
             var progress = ProgressBar(total: items.count, label: "ingesting")
             var done = 0
-            // Items are parsed ahead, a window at a time on every core, while the ones before them
-            // are stored one by one in input order: the ledger order follows the command line, the
-            // store never waits for a parse it could have had, and memory stays bounded by the window.
-            let window = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-            var ahead: [Task<Result<ParsedEvidence, EvidenceError>, Never>] = []
-            var next = 0
-            while done < items.count {
-                while next < items.count, ahead.count < window {
-                    let item = items[next]
-                    ahead.append(Task { [options] in Self.parse(item, options: options) })
-                    next += 1
-                }
-                let result = await ahead.removeFirst().value
+            // Items are parsed ahead on every core while the ones before them are stored one by one in
+            // input order: the ledger order follows the command line.
+            var parsed = AheadWindow(count: items.count) { [options] index in Self.parse(items[index], options: options) }
+            while let result = await parsed.next() {
                 done += 1
                 switch result {
                 case .failure(let error):

@@ -1,7 +1,7 @@
 import Dispatch
+import Foundation
 
-/// Work started now on a Dispatch worker thread, whose result is awaited later: how the bundle
-/// verifier reads and parses evidence ahead of storing it.
+/// Work started now on a Dispatch worker thread, whose result is awaited later.
 ///
 /// The work is CPU-bound and runs for milliseconds to tens of milliseconds (a Terraform state).
 /// On the cooperative pool, which has a thread per core, a few such tasks would hold every thread,
@@ -22,5 +22,35 @@ public struct Ahead<Value: Sendable>: Sendable {
     /// The work's result, once it is done.
     public var value: Value {
         get async { await task.value }
+    }
+}
+
+/// The results of `count` pieces of work, in order, each started a window ahead of the one taken:
+/// how `ingest` and the bundle verifier parse evidence on every core while they store it one piece
+/// at a time in order. The store never waits for a parse it could have had, and memory stays
+/// bounded by the window.
+public struct AheadWindow<Value: Sendable> {
+    private let count: Int
+    private let window: Int
+    private let work: @Sendable (Int) -> Value
+    private var started: [Ahead<Value>] = []
+    private var next = 0
+
+    /// `work(index)` for every index below `count`; by default two pieces per core are under way.
+    public init(count: Int, window: Int = max(2, ProcessInfo.processInfo.activeProcessorCount * 2), work: @escaping @Sendable (Int) -> Value) {
+        self.count = count
+        self.window = max(1, window)
+        self.work = work
+    }
+
+    /// The next result in order; nil after the last.
+    public mutating func next() async -> Value? {
+        while next < count, started.count < window {
+            let index = next
+            started.append(Ahead { [work] in work(index) })
+            next += 1
+        }
+        guard !started.isEmpty else { return nil }
+        return await started.removeFirst().value
     }
 }

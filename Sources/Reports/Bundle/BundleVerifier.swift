@@ -194,9 +194,8 @@ public enum BundleVerifier {
         verdict.evidence = included.count
         pass("ledger", "\(entries.count) entries chain from the first to the head \(manifest.ledgerHead?.description ?? "(empty)"); \(included.count) evidence items included")
 
-        // 5. The rules again, on the bundled evidence and policy. The entries are parsed ahead, a window
-        // at a time on every core, while the ones before them are stored in ledger order: the store never
-        // waits for a parse it could have had, and memory stays bounded by the window.
+        // 5. The rules again, on the bundled evidence and policy. The entries are read and parsed ahead on
+        // every core while the ones before them are stored in ledger order.
         let store: SQLiteEvidenceStore
         do {
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -204,19 +203,17 @@ public enum BundleVerifier {
         } catch {
             return fail("rules", "cannot create a working store: \(error)")
         }
-        let window = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
         let shared = SharedArchive(archive)
-        var ahead: [Ahead<Result<PreparedEvidence, Rejection>>] = []
-        var next = 0
-        for entry in included {
-            while next < included.count, ahead.count < window {
-                let entry = included[next]
-                let files = evidenceFiles["evidence/\(entry.evidence.hex)"[...]] ?? []
-                ahead.append(Ahead { replay(entry, files: files, from: shared) })
-                next += 1
-            }
+        var replayed = AheadWindow(count: included.count) { [evidenceFiles] index in
+            let entry = included[index]
+            return replay(entry, files: evidenceFiles["evidence/\(entry.evidence.hex)"[...]] ?? [], from: shared)
+        }
+        var position = 0
+        while let result = await replayed.next() {
+            let entry = included[position]
+            position += 1
             let prepared: PreparedEvidence
-            switch await ahead.removeFirst().value {
+            switch result {
             case .success(let evidence): prepared = evidence
             case .failure(let rejection): return fail(rejection.step, rejection.detail)
             }
