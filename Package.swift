@@ -24,11 +24,13 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSQLiteConfig"),
+        .systemLibrary(name: "CZlibChecksum"),
         .target(
             name: "Evidence",
             dependencies: [
                 "CLibXML2",
                 "CSQLiteConfig",
+                "CZlibChecksum",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -365,6 +365,17 @@ struct ArchiveTests {
             .expectError(ExpectedError(.invalidArchive, mentions: ["not a readable ZIP archive"]), source: path)
     }
 
+    @Test("zlib's CRC-32 is the one ZIP declares: the standard check value, and a bitwise reference on every length")
+    func zipChecksum() {
+        #expect(ZIPChecksum.crc32(of: Data("123456789".utf8)) == 0xCBF4_3926)
+        #expect(ZIPChecksum.crc32(of: Data()) == 0)
+        var generator = SystemRandomNumberGenerator()
+        for length in [1, 7, 8, 63, 64, 65, 4095, 65_537] {
+            let data = Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            #expect(ZIPChecksum.crc32(of: data) == CRC32.checksum(data), "length \(length)")
+        }
+    }
+
     @Test("a zip member whose bytes do not match its CRC-32 is refused")
     func zipBadCRC() throws {
         var entries = try Self.members().map { ZipBuilder.Entry(name: $0.0, bytes: $0.1) }
