@@ -1,11 +1,15 @@
+import Evidence
 import Foundation
-import ZIPFoundation
+@preconcurrency import ZIPFoundation
 
 /// A bundle's ZIP archive read defensively: every member checked before any is read — relative
 /// paths only, no `..`, no links or special entries, no duplicate names, bounded sizes — and every
 /// member read into memory with its size and CRC enforced, so a hostile archive can neither escape
 /// a folder nor exhaust memory. Nothing is ever extracted to disk.
-public struct BundleArchive {
+///
+/// Members can be read on any thread at once: each read opens its own handle on the file (a ZIP
+/// reader keeps a file position) and finds the member where the checked directory says it is.
+public struct BundleArchive: Sendable {
     /// Sizes beyond which a bundle is refused as an archive bomb.
     public struct Limits: Sendable {
         /// The largest member, inflated.
@@ -41,7 +45,7 @@ public struct BundleArchive {
         }
     }
 
-    private let archive: Archive
+    private let url: URL
     /// Member paths in archive order.
     public let paths: [String]
     private let entries: [String: Entry]
@@ -59,6 +63,8 @@ public struct BundleArchive {
             throw .notAnArchive("cannot read \(url.path)")
         }
         let looksLikeZip = head.starts(with: [0x50, 0x4B])
+        self.url = url
+        let archive: Archive
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
@@ -98,18 +104,25 @@ public struct BundleArchive {
     /// A member's bytes, with its declared size and CRC-32 enforced.
     public func data(_ path: String) throws(Failure) -> Data {
         guard let entry = entries[path] else { throw .unsafe("member '\(path)' is missing") }
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw .unsafe("the archive can no longer be read")
+        }
         let declared = Int64(entry.uncompressedSize)
         var data = Data()
         // Room for the declared size (up to 256 MiB: a larger claim is only believed as it inflates).
         data.reserveCapacity(Int(min(declared, 1 << 28)))
         do {
-            let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
+            // The CRC-32 is zlib's, computed once the member is whole (the library's own is far slower).
+            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
                 guard Int64(data.count + chunk.count) <= min(declared, limits.memberBytes) else {
                     throw Failure.unsafe("member '\(path)' inflates past its declared size (an archive bomb?)")
                 }
                 data.append(chunk)
             }
-            guard checksum == entry.checksum, Int64(data.count) == declared else {
+            guard Int64(data.count) == declared, ZIPChecksum.crc32(of: data) == entry.checksum else {
                 throw Failure.unsafe("member '\(path)' is corrupt (its CRC-32 or size does not match)")
             }
         } catch let failure as Failure {

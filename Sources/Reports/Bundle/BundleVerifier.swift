@@ -1,7 +1,6 @@
 import Crypto
 import Evidence
 import Foundation
-import Synchronization
 
 /// Verifies an evidence bundle offline, trusting nothing but the auditor's copy of the public key
 /// (DESIGN §8). In order, and stopping at the first failure: archive safety; the signature and key
@@ -139,26 +138,22 @@ public enum BundleVerifier {
         verdict.period = manifest.period
         // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
         // by the hash just checked; evidence files (~200 MB) are only hashed here and read again, a few
-        // ledger entries at a time, when the rules are re-run.
+        // ledger entries at a time, when the rules are re-run. The files are inflated and hashed a few at
+        // a time on every core, and judged in the manifest's order.
         var policyBytes: Data?
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
+        var checked = AheadWindow(count: manifest.files.count) { [files = manifest.files] index in
+            check(files[index], in: archive)
+        }
         for file in manifest.files {
-            guard archive.contains(file.path) else { return fail("files", "\(file.path) is listed but missing from the archive") }
-            let data: Data
-            do {
-                data = try archive.data(file.path)
-            } catch {
-                return fail("files", error.description)
-            }
-            guard data.count == file.size else {
-                return fail("files", "\(file.path) is \(data.count) bytes; the manifest says \(file.size)")
-            }
-            let hash = ContentHash.of(data)
-            guard hash == file.sha256 else {
-                return fail("files", "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says")
+            let data: Data?
+            switch await checked.next() {
+            case .success(let kept)?: data = kept
+            case .failure(let rejection)?: return fail(rejection.step, rejection.detail)
+            case nil: return fail("files", "\(file.path) was not checked")
             }
             if file.path.hasPrefix("evidence/"), let slash = file.path.dropFirst("evidence/".count).firstIndex(of: "/") {
                 evidenceFiles[file.path[file.path.startIndex..<slash], default: []].append(file)
@@ -167,7 +162,7 @@ public enum BundleVerifier {
             } else if BundleWriter.reportPaths.contains(file.path) {
                 reportsFound.insert(file.path)
             }
-            verdict.bytes += data.count
+            verdict.bytes += file.size
         }
         for path in archive.paths where !listed.contains(path) && path != "manifest.json" && path != "signature" {
             return fail("files", "\(path) is in the archive but not in the manifest (an added member)")
@@ -203,10 +198,9 @@ public enum BundleVerifier {
         } catch {
             return fail("rules", "cannot create a working store: \(error)")
         }
-        let shared = SharedArchive(archive)
         var replayed = AheadWindow(count: included.count) { [evidenceFiles] index in
             let entry = included[index]
-            return replay(entry, files: evidenceFiles["evidence/\(entry.evidence.hex)"[...]] ?? [], from: shared)
+            return replay(entry, files: evidenceFiles["evidence/\(entry.evidence.hex)"[...]] ?? [], from: archive)
         }
         var position = 0
         while let result = await replayed.next() {
@@ -257,7 +251,7 @@ public enum BundleVerifier {
         guard xml.count == listedReport.size, ContentHash.of(xml) == listedReport.sha256 else {
             let bundled: Data
             do {
-                bundled = try shared.data(reportPath)
+                bundled = try archive.data(reportPath)
             } catch {
                 return fail("files", error.description)
             }
@@ -284,24 +278,33 @@ public enum BundleVerifier {
         var detail: String
     }
 
-    /// The archive, shared by the replays that read their files from it one at a time.
-    final class SharedArchive: Sendable {
-        private let archive: Mutex<BundleArchive>
-
-        init(_ archive: sending BundleArchive) {
-            self.archive = Mutex(archive)
+    /// Checks a listed file against the archive: present, of the listed size and SHA-256. The policy's
+    /// bytes are kept; the rest are only hashed.
+    static func check(_ file: BundleManifest.File, in archive: BundleArchive) -> Result<Data?, Rejection> {
+        guard archive.contains(file.path) else {
+            return .failure(Rejection(step: "files", detail: "\(file.path) is listed but missing from the archive"))
         }
-
-        func data(_ path: String) throws(BundleArchive.Failure) -> Data {
-            try archive.withLock { (archive) throws(BundleArchive.Failure) -> Data in try archive.data(path) }
+        let data: Data
+        do {
+            data = try archive.data(file.path)
+        } catch {
+            return .failure(Rejection(step: "files", detail: error.description))
         }
+        guard data.count == file.size else {
+            return .failure(Rejection(step: "files", detail: "\(file.path) is \(data.count) bytes; the manifest says \(file.size)"))
+        }
+        let hash = ContentHash.of(data)
+        guard hash == file.sha256 else {
+            return .failure(Rejection(step: "files", detail: "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says"))
+        }
+        return .success(file.path == BundleWriter.configPath ? data : nil)
     }
 
     /// Reads a bundled evidence item's files again (they must still be the bytes the manifest lists),
     /// parses them and checks that they give the evidence and the records the ledger entry names. The
     /// result carries the entry's source and ingestion time, ready to be stored.
     static func replay(
-        _ entry: BundleManifest.Entry, files listed: [BundleManifest.File], from archive: SharedArchive
+        _ entry: BundleManifest.Entry, files listed: [BundleManifest.File], from archive: BundleArchive
     ) -> Result<PreparedEvidence, Rejection> {
         let prefix = "evidence/\(entry.evidence.hex)/"
         var files: [String: Data] = [:]
