@@ -176,6 +176,26 @@ struct XMLCanonicalStreamTests {
         }
     }
 
+    /// The validation `render` runs beside the digest: silent on a valid report; on an invalid one the
+    /// same error, line and element path as validating the parsed tree gives.
+    @Test func streamedValidationMatchesTheTree() async throws {
+        let written = try XMLReportRenderer.write(try await XMLSupport.model())
+        let schema = try XMLSchema(contentsOf: XMLSupport.schema)
+        try schema.validate(written, source: "report.xml")
+        let text = String(decoding: written, as: UTF8.self)
+        let scope = try #require(text.range(of: "</Scope>"))
+        var invalid = text
+        invalid.replaceSubrange(scope, with: "<Stray>1</Stray></Scope>")
+        let bytes = Data(invalid.utf8)
+        let streamed = #expect(throws: ReportsError.self) { try schema.validate(bytes, source: "report.xml") }
+        let tree = try XMLTree(parsing: bytes, source: "report.xml", failure: .output)
+        let whole = #expect(throws: ReportsError.self) { try schema.validate(tree, source: "report.xml") }
+        #expect(streamed?.code == .schemaViolation)
+        #expect(streamed?.path == "/DRReport/Scope/Stray")
+        #expect(streamed?.path == whole?.path)
+        #expect(streamed?.line == whole?.line)
+    }
+
     // MARK: - Hand-written documents
 
     static let tricky: [(name: String, xml: String)] = [

@@ -5,8 +5,7 @@ import Foundation
 
 /// The Exclusive XML Canonicalization 1.0 form (without comments, no inclusive prefixes) of a
 /// document, produced in one pass of libxml2's streaming reader (xmlTextReader) and fed in chunks to
-/// a sink, with one child element of the root left out; optionally validated against a schema in the
-/// same pass. Memory does not grow with the document: the reader keeps the open elements only.
+/// a sink, with one child element of the root left out. Memory does not grow with the document: the reader keeps the open elements only.
 ///
 /// The bytes are those of libxml2's `xmlC14NDocDumpMemory(…, XML_C14N_EXCLUSIVE_1_0, nil, 0, …)` on
 /// the parsed document with that element removed (its whitespace neighbours stay), because the
@@ -58,8 +57,6 @@ final class XMLCanonicalStream {
         var rootNamespace: String?
         /// The omitted elements, in document order.
         var omitted: [OmittedElement]
-        /// Whether the document satisfied the schema; nil when it was not validated.
-        var valid: Bool?
     }
 
     /// The most bytes of an omitted element's text that are kept; more than any digest needs.
@@ -74,15 +71,13 @@ final class XMLCanonicalStream {
     ///   - source: the document's name in errors.
     ///   - failure: the code of the error thrown when the bytes are not well-formed XML, carry a
     ///     DOCTYPE or cannot be canonicalised (the code that fits the caller: a writer bug, a broken bundle).
-    ///   - validation: when given, the document is validated in the same pass; violations are in its log.
     static func digest(
-        of bytes: Data, source: String, failure: ReportsError.Code, omitting omission: Omission,
-        validation: XMLSchema.StreamValidation? = nil
+        of bytes: Data, source: String, failure: ReportsError.Code, omitting omission: Omission
     ) throws(ReportsError) -> (digest: ContentHash, outcome: Outcome) {
         var hasher = SHA256()
-        let outcome = try canonicalise(
-            bytes, source: source, failure: failure, omitting: omission, validation: validation
-        ) { chunk in hasher.update(bufferPointer: chunk) }
+        let outcome = try canonicalise(bytes, source: source, failure: failure, omitting: omission) { chunk in
+            hasher.update(bufferPointer: chunk)
+        }
         let hex = hasher.finalize().map { byte in
             let digits = String(byte, radix: 16)
             return byte < 16 ? "0" + digits : digits
@@ -97,7 +92,7 @@ final class XMLCanonicalStream {
     /// during the call).
     static func canonicalise(
         _ bytes: Data, source: String, failure: ReportsError.Code, omitting omission: Omission,
-        validation: XMLSchema.StreamValidation? = nil, into sink: @escaping (UnsafeRawBufferPointer) -> Void
+        into sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws(ReportsError) -> Outcome {
         guard !bytes.isEmpty else {
             throw ReportsError(failure, source: source, "invalid XML: empty document")
@@ -111,8 +106,7 @@ final class XMLCanonicalStream {
             }
             do throws(ReportsError) {
                 let stream = try XMLCanonicalStream(
-                    memory: base, count: buffer.count, source: source, failure: failure, omission: omission,
-                    validation: validation, sink: sink)
+                    memory: base, count: buffer.count, source: source, failure: failure, omission: omission, sink: sink)
                 return .success(try stream.run())
             } catch {
                 return .failure(error)
@@ -129,7 +123,6 @@ final class XMLCanonicalStream {
     private let source: String
     private let failure: ReportsError.Code
     private let omission: Omission
-    private let validation: XMLSchema.StreamValidation?
     private var output: CanonicalOutput
 
     /// Where the pass is relative to the document element (c14n.c's `pos`): processing instructions
@@ -154,21 +147,16 @@ final class XMLCanonicalStream {
 
     private init(
         memory: UnsafePointer<CChar>, count: Int, source: String, failure: ReportsError.Code, omission: Omission,
-        validation: XMLSchema.StreamValidation?, sink: @escaping (UnsafeRawBufferPointer) -> Void
+        sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws(ReportsError) {
         _ = Self.initialise
         guard let reader = xmlReaderForMemory(memory, Int32(count), source, nil, XMLTree.parseOptions) else {
             throw ReportsError(.output, source: source, "libxml2 could not allocate a reader")
         }
-        if let validation, xmlTextReaderSchemaValidateCtxt(reader, validation.context, 0) != 0 {
-            xmlFreeTextReader(reader)
-            throw ReportsError(.output, source: source, "libxml2 could not attach the schema validator to the reader")
-        }
         self.reader = reader
         self.source = source
         self.failure = failure
         self.omission = omission
-        self.validation = validation
         self.output = CanonicalOutput(sink: sink)
     }
 
@@ -188,18 +176,14 @@ final class XMLCanonicalStream {
             throw ReportsError(failure, source: source, "invalid XML: no document element")
         }
         output.flush()
-        var valid: Bool?
-        if let validation {
-            valid = validation.log.count == 0 && xmlTextReaderIsValid(reader) == 1
-        }
-        return Outcome(rootName: rootName, rootNamespace: rootNamespace, omitted: omitted, valid: valid)
+        return Outcome(rootName: rootName, rootNamespace: rootNamespace, omitted: omitted)
     }
 
     /// The error for a read that failed: libxml2's last message for it, with its line.
     private func parseError() -> ReportsError {
         var line: Int?
         var message = "not well-formed"
-        if let error = xmlGetLastError(), error.pointee.domain != Int32(XML_FROM_SCHEMASV.rawValue) {
+        if let error = xmlGetLastError() {
             line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
             if let text = error.pointee.message {
                 message = String(String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))

@@ -43,26 +43,29 @@ final class XMLElementPathTracker {
         context.map { Unmanaged<XMLElementPathTracker>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    /// Validates `bytes` against a compiled schema; nil when libxml2 could not run the validation.
-    /// The bytes are drreport's own document, which a reader has already found well-formed. libxml2
-    /// may give up after reporting violations (a negative result); what it reported still stands.
-    static func validate(_ bytes: Data, schema: xmlSchemaPtr) -> (log: XMLErrorLog, firstPath: String?)? {
+    /// Validates `bytes` against a compiled schema: whether they satisfy it, the violations, and, when
+    /// `tracking`, the path of the first; nil when libxml2 could not run the validation. libxml2 may
+    /// give up after reporting violations (a negative result); what it reported still stands. Without
+    /// tracking, the pass receives no events at all and runs about a third faster.
+    static func validate(
+        _ bytes: Data, schema: xmlSchemaPtr, tracking: Bool = true
+    ) -> (valid: Bool, log: XMLErrorLog, firstPath: String?)? {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max), let context = xmlSchemaNewValidCtxt(schema) else {
             return nil
         }
         defer { xmlSchemaFreeValidCtxt(context) }
         let tracker = XMLElementPathTracker()
-        let result = withExtendedLifetime(tracker) { tracker.run(bytes, validating: context) }
+        let result = withExtendedLifetime(tracker) { tracker.run(bytes, validating: context, tracking: tracking) }
         guard result >= 0 || tracker.log.count > 0 else { return nil }
-        return (tracker.log, tracker.firstSteps.flatMap { tracker.path($0) })
+        return (result == 0 && tracker.log.count == 0, tracker.log, tracker.firstSteps.flatMap { tracker.path($0) })
     }
 
-    private func run(_ bytes: Data, validating context: xmlSchemaValidCtxtPtr) -> Int32 {
+    private func run(_ bytes: Data, validating context: xmlSchemaValidCtxtPtr, tracking: Bool) -> Int32 {
         let errors: xmlStructuredErrorFunc = { context, error in
             XMLElementPathTracker.tracker(context)?.record(error?.pointee)
         }
         xmlSchemaSetValidStructuredErrors(context, errors, self.context)
-        var handler = Self.handler()
+        var handler = tracking ? Self.handler() : Self.silent()
         // libxml2 2.9's static memory input is re-read from its start once the parser has consumed
         // it (a validator fed that way sees the document twice); the document is read in copies of a
         // few KiB through a read callback instead.
@@ -99,6 +102,13 @@ final class XMLElementPathTracker {
             offset += count
             return Int32(count)
         }
+    }
+
+    /// A SAX2 handler that receives nothing (without one, libxml2 would build the document's tree).
+    private static func silent() -> xmlSAXHandler {
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        return handler
     }
 
     /// The SAX2 handler: element starts and ends, and text (which closes an ended element).

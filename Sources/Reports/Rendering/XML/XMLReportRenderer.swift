@@ -11,9 +11,10 @@ import Foundation
 ///    characters XML 1.0 cannot carry replaced by U+FFFD) straight into the returned bytes, indented
 ///    by two spaces, with the `Integrity` element last holding a placeholder of the digest's length;
 /// 2. one pass of libxml2's streaming reader over those bytes (``XMLCanonicalStream``) checks that
-///    they are well-formed, computes the digest as ``verifyIntegrity(_:)`` recomputes it (see
-///    ``integrityAlgorithm``) and validates the document against the schema: a violation is a bug in
-///    drreport and throws `.schemaViolation` naming the element;
+///    they are well-formed and computes the digest as ``verifyIntegrity(_:)`` recomputes it (see
+///    ``integrityAlgorithm``), while a pass of libxml2's SAX parser on the other core validates the
+///    document against the schema: a violation is a bug in drreport and throws `.schemaViolation`
+///    naming the element;
 /// 3. the digest is written over the placeholder, in place.
 ///
 /// The bytes are UTF-8 with an XML declaration, exactly as libxml2's tree serialiser writes the same
@@ -45,14 +46,24 @@ public enum XMLReportRenderer {
     ///   `.schemaViolation` when the document does not satisfy it (a bug); `.output` when libxml2
     ///   fails or the writer produced something that is not a sealable report (a bug).
     public static func render(_ model: ReportModel, schema: URL) throws(ReportsError) -> Data {
-        let validator = try XMLSchema(contentsOf: schema)
         var document = try write(model)
-        let validation = try validator.streamValidation(source: "report.xml")
-        let (digest, outcome) = try XMLCanonicalStream.digest(
-            of: document, source: "report.xml", failure: .output, omitting: seal, validation: validation)
-        guard outcome.valid == true else {
-            throw validator.violation(in: document, source: "report.xml", found: validation)
-        }
+        // Two independent passes over the written bytes, one per core: the canonical digest on this
+        // thread, the schema on another (which compiles its own copy: a compiled schema is not shared
+        // across threads). Neither builds a tree.
+        let (sealing, validation) = Alongside.run(
+            over: document,
+            here: { bytes in
+                Result { () throws(ReportsError) in
+                    try XMLCanonicalStream.digest(of: bytes, source: "report.xml", failure: .output, omitting: seal)
+                }
+            },
+            there: { bytes in
+                Result { () throws(ReportsError) in
+                    try XMLSchema(contentsOf: schema).validate(bytes, source: "report.xml")
+                }
+            })
+        let (digest, outcome) = try sealing.get()
+        try validation.get()
         guard outcome.omitted == [XMLCanonicalStream.OmittedElement(attribute: integrityAlgorithm, text: placeholder)]
         else {
             throw ReportsError(

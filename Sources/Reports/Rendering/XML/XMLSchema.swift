@@ -73,56 +73,26 @@ final class XMLSchema {
 
     // MARK: - Streaming
 
-    /// A validation context for one streaming pass (``XMLCanonicalStream``), and the violations it
-    /// collects. Owns a C pointer, freed in `deinit`; not `Sendable`.
-    final class StreamValidation {
-        /// The context to attach to the reader.
-        let context: xmlSchemaValidCtxtPtr
-        /// The violations, with their lines (libxml2 knows no element in a stream).
-        let log = XMLErrorLog()
-        /// Kept alive as long as the context that uses its compiled schema.
-        private let schema: XMLSchema
-
-        fileprivate init(_ context: xmlSchemaValidCtxtPtr, schema: XMLSchema) {
-            self.context = context
-            self.schema = schema
-            xmlSchemaSetValidStructuredErrors(
-                context, { context, error in XMLErrorLog.receive(context, error?.pointee) }, log.context)
+    /// Validates a document from SAX events, building no tree, so memory stays bounded for a report of
+    /// any size. A violation throws `.schemaViolation` naming the document, the line, the offending
+    /// element's path and the schema's message, as ``validate(_:source:)`` does: a document found
+    /// invalid is validated once more, tracking the path of the element each event is about.
+    func validate(_ bytes: Data, source documentName: String) throws(ReportsError) {
+        guard let checked = XMLElementPathTracker.validate(bytes, schema: schema, tracking: false) else {
+            throw ReportsError(.output, source: documentName, "libxml2 could not validate the document")
         }
-
-        deinit {
-            xmlSchemaFreeValidCtxt(context)
-        }
-    }
-
-    /// A context to validate one document while a reader streams it.
-    func streamValidation(source documentName: String) throws(ReportsError) -> StreamValidation {
-        guard let context = xmlSchemaNewValidCtxt(schema) else {
-            throw ReportsError(.output, source: documentName, "libxml2 could not allocate a schema validator")
-        }
-        return StreamValidation(context, schema: self)
-    }
-
-    /// The `.schemaViolation` for a document that a streaming pass found invalid: the document is
-    /// validated once more from SAX events whose element path is tracked, so the error names the
-    /// offending element as ``validate(_:source:)`` does (a reader runs ahead of the node it returns,
-    /// so the reader's pass cannot tell which element a message is about). Memory stays bounded.
-    func violation(in bytes: Data, source documentName: String, found: StreamValidation) -> ReportsError {
-        var log = found.log
-        var path: String?
-        if let located = locateViolations(in: bytes), located.log.count > 0 {
-            log = located.log
-            path = located.firstPath
-        }
-        let message = log.count == 0 ? "libxml2 could not validate the document" : log.summary
-        return ReportsError(
-            .schemaViolation, source: documentName, line: log.entries.first?.line, path: path,
+        guard !checked.valid else { return }
+        let found = XMLElementPathTracker.validate(bytes, schema: schema) ?? checked
+        let first = found.log.entries.first
+        let message = found.log.count == 0 ? "libxml2 found the document invalid without saying why" : found.log.summary
+        throw ReportsError(
+            .schemaViolation, source: documentName, line: first?.line, path: found.firstPath,
             "violates \(source): \(message)")
     }
 
     /// The violations of a document found from SAX events, the first with its element's path; nil
     /// when libxml2 could not validate.
     func locateViolations(in bytes: Data) -> (log: XMLErrorLog, firstPath: String?)? {
-        XMLElementPathTracker.validate(bytes, schema: schema)
+        XMLElementPathTracker.validate(bytes, schema: schema).map { ($0.log, $0.firstPath) }
     }
 }
