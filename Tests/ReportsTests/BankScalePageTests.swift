@@ -38,6 +38,15 @@ struct BankScalePageTests {
         #expect(html.contains("<caption>Findings that did not pass</caption>"))
     }
 
+    @Test func theDataIntegrityCaptionCountsWithSeparators() async throws {
+        var model = try await HTMLFixtures.sampleModel()
+        let checks = Self.tableChecks(1_200, failing: "main.lost_table")
+        model.dataIntegrity = checks
+        model.findings += checks
+        let html = try HTMLFixtures.render(model)
+        #expect(html.contains("— 1,201 table checks in 1 check run: 1 failing or indeterminate."))
+    }
+
     @Test func upToTheLimitEveryPassIsListed() async throws {
         var model = try await HTMLFixtures.sampleModel()
         let alreadyPassing = model.findings.filter { $0.status == .pass }.count

@@ -45,20 +45,16 @@ enum HTMLFormat {
         text(event).replacingOccurrences(of: "_", with: " ")
     }
 
-    /// A count with thousands separators: `80,000`.
+    /// A count with thousands separators, the same in every locale: `80,000`.
     static func grouped(_ number: Int) -> String {
-        let digits = String(number.magnitude)
-        var grouped = ""
-        for (offset, digit) in digits.enumerated() {
-            if offset > 0, (digits.count - offset) % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return number < 0 ? "-" + grouped : grouped
+        number.formatted(groupedStyle)
     }
+
+    private static let groupedStyle = IntegerFormatStyle<Int>(locale: Locale(identifier: "en_US")).grouping(.automatic)
 
     /// `1 finding`, `3 findings`.
     static func count(_ number: Int, _ noun: String, plural: String? = nil) -> String {
-        "\(number) \(number == 1 ? noun : plural ?? noun + "s")"
+        "\(grouped(number)) \(number == 1 ? noun : plural ?? noun + "s")"
     }
 
     /// Evidence text, shown as it is except for what a page must not carry raw: control characters

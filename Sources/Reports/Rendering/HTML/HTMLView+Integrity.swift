@@ -66,7 +66,7 @@ extension HTMLView {
             hasTables = !model.dataIntegrity.isEmpty
             let failing = model.dataIntegrity.filter { $0.status.failsGate }.count
             let runs = Set(model.dataIntegrity.map { Self.tableAndRun(of: $0).run })
-            summary = "\(HTMLFormat.count(model.dataIntegrity.count, "table check")) in \(HTMLFormat.count(runs.count, "check run")): \(failing) failing or indeterminate."
+            summary = "\(HTMLFormat.count(model.dataIntegrity.count, "table check")) in \(HTMLFormat.count(runs.count, "check run")): \(HTMLFormat.grouped(failing)) failing or indeterminate."
             hasOmitted = listing.omitted != nil
             omitted = listing.omitted ?? ""
             reconciliations = model.integrityChecks.map { event in

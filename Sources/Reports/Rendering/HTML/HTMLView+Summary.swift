@@ -115,7 +115,7 @@ extension HTMLView {
                 Fact(label: "Recoveries measured", value: HTMLFormat.count(model.recovery.count, "process recovery", plural: "process recoveries")),
                 Fact(label: "Workspaces held to parity", value: "\(parityScope) of \(model.scope.workspaces.count)"),
                 Fact(label: "Changes in scope", value: "\(HTMLFormat.count(model.changeManagement.population, "pipeline run")), \(HTMLFormat.count(model.changeManagement.exceptions, "exception"))"),
-                Fact(label: "Evidence items", value: "\(model.evidenceIndex.count)"),
+                Fact(label: "Evidence items", value: HTMLFormat.grouped(model.evidenceIndex.count)),
             ]
             byProcess = model.byProcess.map(VerdictRow.init)
             byRule = model.byRule.map(VerdictRow.init)
