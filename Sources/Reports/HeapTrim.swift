@@ -2,7 +2,10 @@
 import CMalloc
 #endif
 
-/// Handing freed memory back to the system between the phases of a bank-scale command.
+import Foundation
+
+/// Handing freed memory back to the system between the phases of a bank-scale command, and keeping
+/// less of it aside in the first place.
 ///
 /// glibc keeps what a thread frees in that thread's arena. After the evidence of a quarter has been
 /// read and judged on several threads, a few hundred MB lie free in those arenas and still count in
@@ -12,6 +15,20 @@ public enum HeapTrim {
     public static func now() {
         #if os(Linux)
         _ = malloc_trim(0)
+        #endif
+    }
+
+    /// Caps glibc's malloc arenas at one per core (its default allows eight per core), so that the
+    /// threads that parse, hash and validate a quarter share arenas instead of each keeping what it
+    /// freed in its own. Called once, before any thread starts; at bank scale it lowers `report`'s
+    /// peak from ~500 MiB to ~400 MiB and `check`'s from ~380 MiB to ~280 MiB at the same speed.
+    /// Returns whether the C library took the setting (false where there is no such setting).
+    @discardableResult
+    public static func shareArenas() -> Bool {
+        #if os(Linux)
+        return mallopt(M_ARENA_MAX, Int32(max(1, ProcessInfo.processInfo.activeProcessorCount))) == 1
+        #else
+        return false
         #endif
     }
 }

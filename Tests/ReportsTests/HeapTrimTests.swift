@@ -1,0 +1,12 @@
+import Reports
+import Testing
+
+@Suite("Heap")
+struct HeapTrimTests {
+    #if os(Linux)
+    @Test("glibc takes the cap of one malloc arena per core")
+    func arenasAreShared() {
+        #expect(HeapTrim.shareArenas())
+    }
+    #endif
+}
