@@ -4,7 +4,7 @@ import Testing
 @Suite("Heap")
 struct HeapTrimTests {
     #if os(Linux)
-    @Test("glibc takes the cap of one malloc arena per core")
+    @Test("glibc takes the cap of two malloc arenas per core")
     func arenasAreShared() {
         #expect(HeapTrim.shareArenas())
     }

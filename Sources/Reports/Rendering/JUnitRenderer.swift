@@ -126,12 +126,12 @@ public enum JSONRenderer {
     /// Writes the JSON document (``render(_:)``) to `sink` piece by piece, so that a bank's quarter
     /// (~80,000 findings, ~100 MB of JSON) is never held whole: stdout receives it as it is encoded.
     ///
-    /// Encoding the findings is most of `check`'s time, so they are encoded a chunk per core at once,
-    /// each chunk as a top-level array, and spliced into the document. The bytes are exactly those of
-    /// encoding the whole document at once (``renderWhole(_:)``): a pretty-printed array's elements are
-    /// separated by `,\n`, and a newline byte only ever comes from the indentation (newlines inside
-    /// strings are escaped), so a chunk encoded at the top level is re-indented by adding two spaces at
-    /// the start of each line that is not blank.
+    /// Encoding the findings is most of `check`'s time, so they are encoded a chunk per core at once
+    /// and spliced into the document. The bytes are exactly those of encoding the whole document at
+    /// once (``renderWhole(_:)``): each chunk is encoded as the findings array of an object of its own
+    /// (``Chunk``), so its elements are already indented as deep as in the document, and what lies
+    /// between that array's brackets is copied out; a pretty-printed array separates its elements by
+    /// `,` and a line break, which is what joins two chunks.
     public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) throws(ReportsError) {
         let findings = assessment.findings
         guard streams(findings.count) else { return try sink(renderWhole(assessment)) }
@@ -151,7 +151,7 @@ public enum JSONRenderer {
                 let chunk = round + lane
                 let range = (chunk * chunkSize)..<min(findings.count, (chunk + 1) * chunkSize)
                 let result = Result { () throws(ReportsError) in
-                    try indented(encode(findings[range].map(Item.init)), first: chunk == 0)
+                    try elements(of: encode(Chunk(findings: findings[range].map(Item.init))), first: chunk == 0)
                 }
                 encoded.withLock { $0[lane] = result }
             }
@@ -173,25 +173,24 @@ public enum JSONRenderer {
         findings >= 2 * chunkSize
     }
 
-    /// `[\n  {…},\n  {…}\n]` as the elements alone, indented one level deeper, after a line break
-    /// (the first chunk) or a comma and a line break.
-    private static func indented(_ array: Data, first: Bool) -> Data {
-        var lines = Data(first ? "\n".utf8 : ",\n".utf8)
-        array.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            guard bytes.count > 4 else { return }
-            lines.reserveCapacity(bytes.count + bytes.count / 8)
-            let body = UnsafeRawBufferPointer(rebasing: bytes[2..<(bytes.count - 2)])
-            var lineStart = 0
-            while lineStart < body.count {
-                let rest = UnsafeRawBufferPointer(rebasing: body[lineStart...])
-                let length = rest.firstIndex(of: UInt8(ascii: "\n")).map { $0 - rest.startIndex + 1 } ?? rest.count
-                // The blank line inside an empty array (`[\n\n    ]`) carries no indentation.
-                if rest[rest.startIndex] != UInt8(ascii: "\n") { lines.append(contentsOf: [0x20, 0x20]) }
-                lines.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<(rest.startIndex + length)]))
-                lineStart += length
-            }
+    /// A chunk of findings, encoded as the document's findings array is: at depth one.
+    struct Chunk: Encodable {
+        var findings: [Item]
+    }
+
+    /// The elements of an encoded ``Chunk``, `\n    {…},\n    {…}` as they lie between the brackets of
+    /// `{\n  "findings" : [` and `\n  ]\n}`, after a comma unless they are the first.
+    private static func elements(of chunk: Data, first: Bool) throws(ReportsError) -> Data {
+        let opening = Data("{\n  \"findings\" : [".utf8)
+        let closing = Data("\n  ]\n}".utf8)
+        guard chunk.starts(with: opening), chunk.count >= opening.count + closing.count,
+            chunk.suffix(closing.count).elementsEqual(closing)
+        else {
+            throw ReportsError(.output, source: "json", "cannot encode the findings: a chunk is not a findings array")
         }
-        return lines
+        var elements = Data(first ? [] : [UInt8(ascii: ",")])
+        elements.append(chunk[(chunk.startIndex + opening.count)..<(chunk.endIndex - closing.count)])
+        return elements
     }
 
     /// The JSON document encoded whole, in one piece: what ``render(_:)`` is equal to.
