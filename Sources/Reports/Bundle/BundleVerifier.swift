@@ -138,14 +138,16 @@ public enum BundleVerifier {
         verdict.period = manifest.period
         // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
         // by the hash just checked; evidence files (~200 MB) are only hashed here and read again, a few
-        // ledger entries at a time, when the rules are re-run. The files are inflated and hashed a few at
-        // a time on every core, and judged in the manifest's order.
+        // ledger entries at a time, when the rules are re-run. The files are inflated and hashed one per
+        // core at a time (so at most that many members, each within the archive's limits, are in memory),
+        // and judged in the manifest's order.
         var policyBytes: Data?
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
-        var checked = AheadWindow(count: manifest.files.count) { [files = manifest.files] index in
+        var checked = AheadWindow(count: manifest.files.count, window: ProcessInfo.processInfo.activeProcessorCount) {
+            [files = manifest.files] index in
             check(files[index], in: archive)
         }
         for file in manifest.files {
