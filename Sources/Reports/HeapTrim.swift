@@ -20,10 +20,10 @@ public enum HeapTrim {
 
     /// Caps glibc's malloc arenas at two per core (its default allows eight per core), so that the
     /// threads that parse, hash and validate a quarter share arenas instead of each keeping what it
-    /// freed in its own. Called once, before any thread starts. At bank scale on 2 cores it lowers
-    /// `report`'s peak from 495–522 MiB to ~440 MiB. One arena per core saves another ~40 MiB but
-    /// makes the threads wait for each other's allocations: `check --format json` took ~0.7 s longer.
-    /// Returns whether the C library took the setting (false where there is no such setting).
+    /// freed in its own. `report` and `bundle` call it before they start any work: at bank scale on 2
+    /// cores their peak falls from 495–522 MiB to ~440–460 MiB. Other commands do not: sharing
+    /// arenas makes threads wait for each other's allocations, and `check` of a quarter twice the
+    /// bank's size took ~12% longer with it.
     @discardableResult
     public static func shareArenas() -> Bool {
         #if os(Linux)

@@ -1,14 +1,7 @@
 import ArgumentParser
-import Reports
 
 @main
 struct DRReport: AsyncParsableCommand {
-    /// The command line, run with malloc's arenas shared between the threads (``HeapTrim/shareArenas()``).
-    static func main() async {
-        HeapTrim.shareArenas()
-        await main(nil)
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "drreport",
         abstract: "Disaster-recovery compliance evidence, verdicts and reports for a dual-region data platform.",
