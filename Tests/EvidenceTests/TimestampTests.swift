@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Evidence
@@ -50,5 +51,39 @@ struct TimestampTests {
         let instant = try Timestamp.fromEpochMilliseconds(1_789_192_711_000).get()
         #expect(instant.rfc3339() == "2026-09-12T05:58:31Z")
         #expect(throws: (any Error).self) { try Timestamp.fromEpochMilliseconds(1_789_192_711_000_000).get() }
+    }
+
+    /// The text agrees with Foundation's Gregorian calendar on instants across four centuries (before
+    /// and after the epoch, with fractions and offsets), and with the fraction length asked for.
+    @Test func writesWhatTheCalendarReads() {
+        var calendar = Calendar(identifier: .gregorian)
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<2_000 {
+            let seconds = Int64.random(in: -6_000_000_000...9_000_000_000, using: &generator)
+            let nanos = step % 3 == 0 ? 0 : Int64.random(in: 0..<1_000_000_000, using: &generator)
+            let offset = Int32([0, 7200, -18000, 19800, -34200][step % 5])
+            let instant = Instant(nanosecondsSinceEpoch: seconds * 1_000_000_000 + nanos, utcOffsetSeconds: offset)
+            calendar.timeZone = TimeZone(secondsFromGMT: Int(offset))!
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            var fraction = String(format: "%09lld", nanos)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            let zone = offset == 0 ? "Z" : String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 3600, abs(offset) % 3600 / 60)
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!,
+                parts.second!) + (fraction.isEmpty ? "" : "." + fraction) + zone
+            #expect(instant.rfc3339() == expected, "\(seconds) s + \(nanos) ns at \(offset)")
+            #expect(Timestamp.parseRFC3339(expected).map(\.nanosecondsSinceEpoch) == .success(instant.nanosecondsSinceEpoch))
+        }
+    }
+
+    @Test func fractionDigitsAreFixedAndUTCIsZ() {
+        let instant = Instant(nanosecondsSinceEpoch: 1_789_192_991_120_000_000, utcOffsetSeconds: -9000)
+        #expect(instant.rfc3339() == "2026-09-12T03:33:11.12-02:30")
+        #expect(instant.rfc3339(fractionDigits: 3) == "2026-09-12T03:33:11.120-02:30")
+        #expect(instant.rfc3339(fractionDigits: 0) == "2026-09-12T03:33:11-02:30")
+        #expect(instant.rfc3339(utc: true, fractionDigits: 12) == "2026-09-12T06:03:11.120000000Z")
+        #expect(Instant(secondsSinceEpoch: -8_000_000_000).rfc3339() == "1716-06-28T09:46:40Z")
+        #expect(Instant(secondsSinceEpoch: 9_000_000_000, utcOffsetSeconds: 3600).rfc3339() == "2255-03-14T17:00:00+01:00")
     }
 }

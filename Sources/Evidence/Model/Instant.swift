@@ -64,30 +64,48 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// RFC 3339 text: in the original offset unless `utc` is set, and with the fraction trimmed of
     /// trailing zeros unless `fractionDigits` fixes its length.
+    ///
+    /// Written as ASCII bytes into one buffer: a bank's quarter writes several hundred thousand
+    /// instants into its findings and reports.
     public func rfc3339(utc: Bool = false, fractionDigits: Int? = nil) -> String {
         let offset = utc ? 0 : Int64(utcOffsetSeconds)
         let local = secondsSinceEpoch + offset
         let (days, secondOfDay) = Self.floorDivide(local, 86_400)
         let (year, month, day) = CivilDate.fromDays(days)
-        var text = Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
-        text += "T" + Self.pad(secondOfDay / 3600, 2) + ":" + Self.pad(secondOfDay % 3600 / 60, 2) + ":"
-        text += Self.pad(secondOfDay % 60, 2)
+        var text: [UInt8] = []
+        text.reserveCapacity(40)
+        Self.append(year, width: 4, to: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &text)
+        text.append(UInt8(ascii: "T"))
+        Self.append(secondOfDay / 3600, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.append(secondOfDay % 3600 / 60, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.append(secondOfDay % 60, width: 2, to: &text)
         let nanos = nanosecondOfSecond
-        if let digits = fractionDigits, digits > 0 {
-            text += "." + String(Self.pad(nanos, 9).prefix(min(digits, 9)))
-        } else if fractionDigits == nil, nanos != 0 {
-            var fraction = Self.pad(nanos, 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
+        if fractionDigits.map({ $0 > 0 }) ?? (nanos != 0) {
+            text.append(UInt8(ascii: "."))
+            let start = text.count
+            Self.append(nanos, width: 9, to: &text)
+            if let digits = fractionDigits {
+                text.removeLast(9 - min(digits, 9))
+            } else {
+                while text.count > start + 1, text.last == UInt8(ascii: "0") { text.removeLast() }
+            }
         }
         if offset == 0 {
-            text += "Z"
+            text.append(UInt8(ascii: "Z"))
         } else {
-            let sign = offset < 0 ? "-" : "+"
+            text.append(UInt8(ascii: offset < 0 ? "-" : "+"))
             let magnitude = abs(offset)
-            text += sign + Self.pad(magnitude / 3600, 2) + ":" + Self.pad(magnitude % 3600 / 60, 2)
+            Self.append(magnitude / 3600, width: 2, to: &text)
+            text.append(UInt8(ascii: ":"))
+            Self.append(magnitude % 3600 / 60, width: 2, to: &text)
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
@@ -95,10 +113,17 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 
-    static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(abs(value))
-        let padded = String(repeating: "0", count: max(0, width - digits.count)) + digits
-        return value < 0 ? "-" + padded : padded
+    /// The decimal digits of `value`, zero-padded to `width` digits (a minus sign before them).
+    static func append(_ value: Int64, width: Int, to text: inout [UInt8]) {
+        if value < 0 { text.append(UInt8(ascii: "-")) }
+        let start = text.count
+        var rest = value.magnitude
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        while text.count - start < width { text.append(UInt8(ascii: "0")) }
+        text[start...].reverse()
     }
 }
 
