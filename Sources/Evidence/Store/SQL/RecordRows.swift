@@ -25,8 +25,8 @@ enum RecordRows {
         }
         // `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
         // making a string for each of a quarter's millions of values.
-        func feed(_ tag: Character, _ value: Int64, _ end: Character) {
-            buffer.append(tag.asciiValue!)
+        func feed(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar) {
+            buffer.append(UInt8(ascii: tag))
             if value < 0 { buffer.append(UInt8(ascii: "-")) }
             var magnitude = value.magnitude
             let start = buffer.count
@@ -35,13 +35,15 @@ enum RecordRows {
                 magnitude /= 10
             } while magnitude > 0
             buffer[start...].reverse()
-            buffer.append(end.asciiValue!)
+            buffer.append(UInt8(ascii: end))
         }
         feed("drreport-records-v1\n")
         feed("T", Int64(covers.utf8.count), ":")
         feed(covers)
         for (table, values) in rows {
-            feed("\n#\(table.name)")
+            buffer.append(UInt8(ascii: "\n"))
+            buffer.append(UInt8(ascii: "#"))
+            feed(table.name)
             for value in values.dropFirst() {
                 switch value {
                 case .null: feed("N")
