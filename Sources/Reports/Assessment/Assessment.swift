@@ -36,12 +36,16 @@ public struct Assessment: Sendable, Hashable, Codable {
     /// Orders findings: rule order, then worst status first, then subject in byte order.
     /// Findings that tie keep their order. Positions are sorted rather than the findings themselves:
     /// a finding is a large value, and a bank's quarter has ~80,000 of them.
+    /// The keys are taken out once, so that comparing two positions copies no finding.
     public static func ordered(_ findings: [Finding]) -> [Finding] {
-        let rank = findings.map { (rule: RuleID.allCases.firstIndex(of: $0.rule) ?? 0, status: FindingStatus.allCases.firstIndex(of: $0.status) ?? 0) }
+        let rank = findings.map {
+            (RuleID.allCases.firstIndex(of: $0.rule) ?? 0) * FindingStatus.allCases.count
+                + (FindingStatus.allCases.firstIndex(of: $0.status) ?? 0)
+        }
+        let subjects = findings.map(\.subject)
         let order = findings.indices.sorted { a, b in
-            if rank[a].rule != rank[b].rule { return rank[a].rule < rank[b].rule }
-            if rank[a].status != rank[b].status { return rank[a].status < rank[b].status }
-            let order = findings[a].subject.utf8Compare(findings[b].subject)
+            if rank[a] != rank[b] { return rank[a] < rank[b] }
+            let order = subjects[a].utf8Compare(subjects[b])
             return order != 0 ? order < 0 : a < b
         }
         return order.map { findings[$0] }
@@ -106,11 +110,11 @@ public enum Assessor {
     /// The assessment from the rules' findings and the store's integrity: waivers applied, findings
     /// ordered, unknown names warned about.
     static func assessment(
-        _ context: RuleContext, selected: Set<RuleID>, findings: [Finding], integrity: Result<IntegrityReport, EvidenceError>?
+        _ context: RuleContext, selected: Set<RuleID>, findings: consuming [Finding], integrity: Result<IntegrityReport, EvidenceError>?
     ) throws(EvidenceError) -> Assessment {
         var findings = findings
         if let integrity { findings.append(EvidenceIntegrityRule.evaluate(try integrity.get())) }
-        let waived = Waivers.apply(findings, policy: context.policy, asOf: context.asOf)
+        let waived = Waivers.apply(consume findings, policy: context.policy, asOf: context.asOf)
         var warnings = unknownNames(context)
         for waiver in waived.unused where selected.contains(waiver.rule) {
             warnings.append("waiver \(waiver.id) (drreport.yaml line \(waiver.line)) matches no failing finding of \(waiver.rule.rawValue) for \(waiver.subject)")

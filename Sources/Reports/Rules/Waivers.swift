@@ -5,12 +5,15 @@ import Evidence
 /// what it waives, is refused and the finding fails.
 public enum Waivers {
     /// The findings with waivers applied, and the waivers that matched no finding.
-    public static func apply(_ findings: [Finding], policy: Policy, asOf: Instant) -> (findings: [Finding], unused: [Policy.Waiver]) {
+    public static func apply(_ findings: consuming [Finding], policy: Policy, asOf: Instant) -> (findings: [Finding], unused: [Policy.Waiver]) {
         var used: Set<String> = []
-        let result = findings.map { finding -> Finding in
+        // Changed in place: most findings pass, and a quarter's ~80,000 are not copied for them.
+        var result = findings
+        for index in result.indices {
+            let finding = result[index]
             guard finding.status == .fail || finding.status == .indeterminate,
                 let waiver = policy.waivers.first(where: { $0.rule == finding.rule && Glob.segment($0.subject[...], finding.subject[...]) })
-            else { return finding }
+            else { continue }
             used.insert(waiver.id)
             var updated = finding
             let expiresEnd = waiver.expires.start(in: policy.timeZone).adding(seconds: 86_400)
@@ -32,7 +35,7 @@ public enum Waivers {
             updated.waiver = WaiverNote(
                 id: waiver.id, applied: refusal == nil, reason: refusal ?? waiver.reason, originalStatus: finding.status,
                 expires: waiver.expires.description, approvedBy: waiver.approvedBy)
-            return updated
+            result[index] = updated
         }
         return (result, policy.waivers.filter { !used.contains($0.id) })
     }
