@@ -80,13 +80,38 @@ struct BankScalePageTests {
         var pieces: [Data] = []
         try JSONRenderer.write(assessment) { pieces.append($0) }
         // The opening, one piece per chunk, the closing: never the whole document in one piece.
-        #expect(pieces.count == 2 + (findings.count + JSONRenderer.chunkSize - 1) / JSONRenderer.chunkSize)
+        #expect(pieces.count == 2 + JSONRenderer.chunks(assessment.findings).count)
+        #expect(pieces.count > 4)
         #expect(pieces.map(\.count).max() ?? 0 < 1_000_000)
         let sliced = pieces.reduce(Data(), +)
         let whole = try JSONRenderer.renderWhole(assessment)
         #expect(sliced == whole)
         let parsed = try #require(try JSONSerialization.jsonObject(with: sliced) as? [String: Any])
         #expect((parsed["findings"] as? [Any])?.count == findings.count)
+    }
+
+    /// A data-loss finding of a drill lists every table of its process: it weighs as much as those
+    /// tables, so the chunks after it are not held up behind it.
+    @Test func chunksAreCutByWeight() throws {
+        var findings = Self.tableChecks(3_000, failing: "main.lost_table")
+        let tables = (0..<5_000).map { TableLoss(table: "main.t\($0)", checkRun: "cc-1", action: "none", version: 1, versionTime: nil, lossSeconds: 60) }
+        findings.insert(
+            Finding(rule: .rpo, subject: "p@d#1", status: .pass, severity: .high, message: "",
+                details: FindingDetails(dataLoss: DataLossDetails(referenceTime: nil, referenceSource: nil, tables: tables))),
+            at: 10)
+        let ranges = JSONRenderer.chunks(findings)
+        #expect(ranges.first == 0..<11)
+        // A finding of one table weighs 19: the chunks after the heavy one hold ⌈20,000 / 19⌉ each, the last the rest.
+        #expect(ranges.dropFirst().dropLast().map(\.count) == [1_053, 1_053])
+        #expect(ranges.last?.count == findings.count - 11 - 2 * 1_053)
+        #expect(ranges.map(\.count).reduce(0, +) == findings.count)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        let assessment = Assessment(
+            period: "2026-Q3", periodStart: Instant(nanosecondsSinceEpoch: 0), periodEnd: Instant(nanosecondsSinceEpoch: 1_000_000_000),
+            rules: RuleID.allCases, findings: findings, warnings: [])
+        var pieces: [Data] = []
+        try JSONRenderer.write(assessment) { pieces.append($0) }
+        #expect(pieces.reduce(Data(), +) == (try JSONRenderer.renderWhole(assessment)))
     }
 
     @Test func aSmallQuarterIsEncodedWhole() throws {

@@ -86,16 +86,25 @@ public enum JSONRenderer {
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
+            try encode(into: &container)
+        }
+
+        /// Its members written into `container`, the details into a nested container of it.
+        func encode(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
             try container.encode(rule, forKey: .rule)
             try container.encode(subject, forKey: .subject)
             try container.encode(status, forKey: .status)
             try container.encode(severity, forKey: .severity)
-            try container.encode(measured_s, forKey: .measured_s)
-            try container.encode(target_s, forKey: .target_s)
+            // Absent seconds are written as `null`, and the evidence element by element: each as a
+            // value of its own container, not through a nested encoder.
+            if let measured_s { try container.encode(measured_s, forKey: .measured_s) } else { try container.encodeNil(forKey: .measured_s) }
+            if let target_s { try container.encode(target_s, forKey: .target_s) } else { try container.encodeNil(forKey: .target_s) }
             try container.encode(message, forKey: .message)
-            try container.encode(evidence, forKey: .evidence)
+            var list = container.nestedUnkeyedContainer(forKey: .evidence)
+            for hash in evidence { try list.encode(hash) }
             try container.encodeIfPresent(waiver, forKey: .waiver)
-            try container.encode(details, forKey: .details)
+            var nested = container.nestedContainer(keyedBy: FindingDetails.CodingKeys.self, forKey: .details)
+            try details.encode(into: &nested)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -126,16 +135,16 @@ public enum JSONRenderer {
     /// Writes the JSON document (``render(_:)``) to `sink` piece by piece, so that a bank's quarter
     /// (~80,000 findings, ~100 MB of JSON) is never held whole: stdout receives it as it is encoded.
     ///
-    /// Encoding the findings is most of `check`'s time, so they are encoded a chunk per core at once
-    /// and spliced into the document. The bytes are exactly those of encoding the whole document at
-    /// once (``renderWhole(_:)``): each chunk is encoded as the findings array of an object of its own
-    /// (``Chunk``), so its elements are already indented as deep as in the document, and what lies
-    /// between that array's brackets is copied out; a pretty-printed array separates its elements by
-    /// `,` and a line break, which is what joins two chunks.
+    /// Encoding the findings is most of `check`'s time, so they are encoded in chunks on every core,
+    /// a window of chunks ahead of the one written, and spliced into the document in order. The bytes
+    /// are exactly those of encoding the whole document at once (``renderWhole(_:)``): each chunk is
+    /// encoded as the findings array of an object of its own (``Chunk``), so its elements are already
+    /// indented as deep as in the document, and what lies between that array's brackets is copied
+    /// out; a pretty-printed array separates its elements by `,` and a line break, which is what joins
+    /// two chunks.
     public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) throws(ReportsError) {
         let findings = assessment.findings
         guard streams(findings.count) else { return try sink(renderWhole(assessment)) }
-        let lanes = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let skeleton = try encode(document(assessment, findings: []))
         // The empty array as the encoder writes it at depth one: the findings go between its brackets.
         let opening = Data("\"findings\" : [".utf8)
@@ -143,39 +152,96 @@ public enum JSONRenderer {
             throw ReportsError(.output, source: "json", "cannot encode the findings: the document has no findings array")
         }
         try sink(skeleton[..<(empty.lowerBound + opening.count)])
-        let chunks = (findings.count + chunkSize - 1) / chunkSize
-        for round in stride(from: 0, to: chunks, by: lanes) {
-            let count = min(lanes, chunks - round)
-            let encoded = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: count))
-            DispatchQueue.concurrentPerform(iterations: count) { lane in
-                let chunk = round + lane
-                let range = (chunk * chunkSize)..<min(findings.count, (chunk + 1) * chunkSize)
-                let result = Result { () throws(ReportsError) in
+        let ranges = chunks(findings)
+        let slots = ranges.map { _ in EncodedChunk() }
+        func start(_ chunk: Int) {
+            let slot = slots[chunk]
+            let range = ranges[chunk]
+            DispatchQueue.global().async {
+                slot.deliver(Result { () throws(ReportsError) in
                     try elements(of: encode(Chunk(findings: findings[range].map(Item.init))), first: chunk == 0)
-                }
-                encoded.withLock { $0[lane] = result }
+                })
             }
-            for lane in 0..<count {
-                guard let result = encoded.withLock({ $0[lane] }) else {
-                    throw ReportsError(.output, source: "json", "cannot encode the findings: a chunk was not encoded")
-                }
-                try sink(result.get())
-            }
+        }
+        // Two chunks per core under way: a core that finishes a chunk takes the next at once, while
+        // the document is written in order and at most the window's chunks are held.
+        let window = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+        for chunk in 0..<min(window, ranges.count) { start(chunk) }
+        for chunk in ranges.indices {
+            let result = slots[chunk].take()
+            if chunk + window < ranges.count { start(chunk + window) }
+            try sink(result.get())
         }
         try sink(Data("\n  ]".utf8) + skeleton[empty.upperBound...])
     }
 
-    /// Findings encoded in one piece by each core.
+    /// A chunk's encoding, delivered by the thread that encoded it and taken by the writer.
+    private final class EncodedChunk: Sendable {
+        private let ready = DispatchSemaphore(value: 0)
+        private let result = Mutex<Result<Data, ReportsError>?>(nil)
+
+        func deliver(_ encoded: Result<Data, ReportsError>) {
+            result.withLock { $0 = encoded }
+            ready.signal()
+        }
+
+        /// The encoding, once it is delivered.
+        func take() -> Result<Data, ReportsError> {
+            ready.wait()
+            return result.withLock { $0.take() }
+                ?? .failure(ReportsError(.output, source: "json", "cannot encode the findings: a chunk was not encoded"))
+        }
+    }
+
+    /// About the encoding work of a thousand findings of one table each: what a chunk holds.
+    static let chunkWeight = 20_000
+
+    /// Findings from which the findings are written in chunks: a small quarter's document is encoded in one piece.
     static let chunkSize = 1_000
 
-    /// Whether the findings are written in chunks: a small quarter's document is encoded in one piece.
+    /// Whether the findings are written in chunks.
     static func streams(_ findings: Int) -> Bool {
         findings >= 2 * chunkSize
     }
 
-    /// A chunk of findings, encoded as the document's findings array is: at depth one.
+    /// The findings' positions cut into chunks of about ``chunkWeight`` each, in order. A finding
+    /// weighs its members and those of each table or difference it lists: a data-loss finding of a
+    /// drill lists every table of its process (thousands), and chunks of equal counts left one core
+    /// encoding those while the other waited.
+    static func chunks(_ findings: [Finding]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var weight = 0
+        for (index, finding) in findings.enumerated() {
+            let details = finding.details
+            weight += 12 + 7 * ((details.dataLoss?.tables.count ?? 0) + (details.parity?.differences.count ?? 0))
+            if weight >= chunkWeight {
+                ranges.append(start..<(index + 1))
+                start = index + 1
+                weight = 0
+            }
+        }
+        if start < findings.count { ranges.append(start..<findings.count) }
+        return ranges
+    }
+
+    /// A chunk of findings, encoded as the document's findings array is: at depth one. Each finding
+    /// is written into a nested container of the array, not through an encoder of its own.
     struct Chunk: Encodable {
         var findings: [Item]
+
+        enum CodingKeys: String, CodingKey {
+            case findings
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            var list = container.nestedUnkeyedContainer(forKey: .findings)
+            for finding in findings {
+                var nested = list.nestedContainer(keyedBy: Item.CodingKeys.self)
+                try finding.encode(into: &nested)
+            }
+        }
     }
 
     /// The elements of an encoded ``Chunk``, `\n    {…},\n    {…}` as they lie between the brackets of
