@@ -141,6 +141,22 @@ struct ApplyParityRuleTests {
         #expect(findings[1].message.contains("did not apply"))
     }
 
+    /// Counterparts are looked up by workspace, region and commit: another workspace's or commit's
+    /// run never matches, of two the closest wins, and runs added to a context are found.
+    @Test func theCounterpartSharesWorkspaceAndCommit() throws {
+        let primary = Support.applyRun(id: 501, created: "2026-08-04T09:00:00Z", finished: "2026-08-04T09:20:00Z")
+        let otherCommit = Support.applyRun(id: 502, region: "northeurope", commit: "0000000000000000000000000000000000000000", created: "2026-08-04T09:00:00Z", finished: "2026-08-04T09:25:00Z")
+        let otherWorkspace = Support.applyRun(id: 503, workspace: "retail-prod", region: "northeurope", created: "2026-08-04T09:00:00Z", finished: "2026-08-04T09:30:00Z")
+        var context = Support.context(policy: policy, applyRuns: [primary, otherCommit, otherWorkspace])
+        #expect(ApplyParityRule.evaluate(context).first?.status == .fail)
+        let far = Support.applyRun(id: 504, region: "northeurope", created: "2026-08-04T18:00:00Z", finished: "2026-08-04T18:20:00Z")
+        let near = Support.applyRun(id: 505, region: "northeurope", created: "2026-08-04T10:00:00Z", finished: "2026-08-04T10:20:00Z")
+        context.applyRuns += [far, near]
+        let matched = try #require(ApplyParityRule.evaluate(context).first)
+        #expect(matched.status == .pass)
+        #expect(matched.details.applyParity?.counterpartRunID == 505)
+    }
+
     @Test func parityEnvironmentsRestrictTheSubjects() throws {
         let uat = Support.applyRun(id: 401, workspace: "retail-uat", environment: "uat", created: "2026-08-04T09:00:00Z", finished: "2026-08-04T09:20:00Z")
         #expect(ApplyParityRule.evaluate(Support.context(policy: policy, applyRuns: [uat])).map(\.subject) == ["retail-uat@401"])

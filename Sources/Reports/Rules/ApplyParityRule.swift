@@ -39,15 +39,13 @@ public enum ApplyParityRule {
         guard let commit = run.commit else {
             return finding(.indeterminate, "run \(run.id) does not record the commit it applied; its counterpart cannot be identified")
         }
-        let candidates = context.applyRuns.filter {
-            $0.run.workspace == run.workspace && $0.run.region == other && $0.run.commit == commit && $0.succeeded
-        }
+        let counterparts = context.runs(workspace: run.workspace, region: other, commit: commit)
+        let candidates = counterparts.filter(\.succeeded)
         let closest = candidates.min {
             abs(UncertainDuration.seconds(from: stored.instant, to: $0.instant)) < abs(UncertainDuration.seconds(from: stored.instant, to: $1.instant))
         }
         guard let counterpart = closest else {
-            let failed = context.applyRuns.first { $0.run.workspace == run.workspace && $0.run.region == other && $0.run.commit == commit }
-            if let failed {
+            if let failed = counterparts.first {
                 details.counterpartRunID = failed.run.id
                 details.counterpartFinished = failed.instant
                 return finding(.fail, "commit \(commit.prefix(12)) was applied in \(run.region) but its apply in \(other) (run \(failed.run.id)) did not succeed", evidence: [failed.evidence])

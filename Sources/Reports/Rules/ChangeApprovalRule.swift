@@ -55,7 +55,7 @@ public enum ChangeApprovalRule {
             return finding()
         }
         checks.append(CheckResult(check: "change request named", passed: true, detail: number))
-        let versions = context.changes.filter { $0.value.number == number }
+        let versions = context.changes(number: number)
         guard let latest = versions.max(by: { ($0.value.updatedOn ?? Instant(nanosecondsSinceEpoch: .min)) < ($1.value.updatedOn ?? Instant(nanosecondsSinceEpoch: .min)) }) else {
             checks.append(CheckResult(check: "change request exists", passed: false, detail: "\(number) is not in the evidence store"))
             return finding()
@@ -65,7 +65,7 @@ public enum ChangeApprovalRule {
         requesters = identities(change.requestedBy)
         checks.append(CheckResult(check: "change request exists", passed: true, detail: "\(number) (\(change.type))"))
 
-        let approvals = context.approvals.filter { $0.value.changeSysID == change.sysID }
+        let approvals = context.approvals(change: change.sysID)
         evidence += approvals.map(\.evidence)
         let approved = approvals.filter { $0.value.state.lowercased() == "approved" }
         if change.approval.lowercased() == "approved" {

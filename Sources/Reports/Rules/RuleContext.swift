@@ -15,11 +15,11 @@ public struct RuleContext: Sendable {
     /// Consistency-check runs of those drills and of the period.
     public var consistencyRuns: [Stored<ConsistencyRun>] { didSet { indexTables() } }
     /// Apply runs of the period, widened by the apply window on both sides for matching.
-    public var applyRuns: [StoredApplyRun]
+    public var applyRuns: [StoredApplyRun] { didSet { indexRuns() } }
     /// Change requests named by the period's runs (every stored version).
-    public var changes: [Stored<ChangeRequest>]
+    public var changes: [Stored<ChangeRequest>] { didSet { indexRuns() } }
     /// Approvals of those changes.
-    public var approvals: [Stored<Approval>]
+    public var approvals: [Stored<Approval>] { didSet { indexRuns() } }
     /// Every workspace and region with a state in the store.
     public var stateKeys: [StateKey]
     /// The source each piece of evidence was ingested from, for messages.
@@ -30,6 +30,48 @@ public struct RuleContext: Sendable {
     /// For each consistency run (by position), the positions of its tables owned by each process id:
     /// the RPO of a process reads only its own tables, not every table of every run.
     var tablesByProcess: [[String: [Int]]] = []
+
+    /// The positions of the apply runs of each workspace, region and commit, in order: a run's
+    /// counterpart is looked up, not searched for among a quarter's ~3,000 runs.
+    var runsByCommit: [RunKey: [Int]] = [:]
+    /// The positions of each change request's stored versions, by number.
+    var changesByNumber: [String: [Int]] = [:]
+    /// The positions of the approvals of each change, by its sys_id.
+    var approvalsByChange: [String: [Int]] = [:]
+
+    /// A workspace, region and commit: what a run and its counterpart share but the region.
+    struct RunKey: Hashable {
+        var workspace: String
+        var region: String
+        var commit: String
+    }
+
+    private mutating func indexRuns() {
+        runsByCommit = [:]
+        for (position, stored) in applyRuns.enumerated() {
+            guard let commit = stored.run.commit else { continue }
+            runsByCommit[RunKey(workspace: stored.run.workspace, region: stored.run.region, commit: commit), default: []].append(position)
+        }
+        changesByNumber = [:]
+        for (position, change) in changes.enumerated() { changesByNumber[change.value.number, default: []].append(position) }
+        approvalsByChange = [:]
+        for (position, approval) in approvals.enumerated() { approvalsByChange[approval.value.changeSysID, default: []].append(position) }
+    }
+
+    /// The apply runs of a workspace in a region that applied a commit, in order.
+    func runs(workspace: String, region: String, commit: String) -> [StoredApplyRun] {
+        (runsByCommit[RunKey(workspace: workspace, region: region, commit: commit)] ?? []).map { applyRuns[$0] }
+    }
+
+    /// Every stored version of a change request, in order.
+    func changes(number: String) -> [Stored<ChangeRequest>] {
+        (changesByNumber[number] ?? []).map { changes[$0] }
+    }
+
+    /// The approvals of a change, by its sys_id, in order.
+    func approvals(change sysID: String) -> [Stored<Approval>] {
+        (approvalsByChange[sysID] ?? []).map { approvals[$0] }
+    }
 
     private mutating func indexTables() {
         tableOwners = [:]
@@ -112,6 +154,7 @@ public struct RuleContext: Sendable {
         self.approvals = approvals
         self.stateKeys = stateKeys
         indexTables()
+        indexRuns()
     }
 
     /// Every piece of evidence the rules read for this period: what an evidence bundle must carry for
@@ -137,7 +180,7 @@ public struct RuleContext: Sendable {
     /// The identities of whoever requested a run's change (latest stored version), for waivers.
     func changeRequesters(of run: PipelineRun) -> [String] {
         guard let number = run.changeRequest else { return [] }
-        let latest = changes.filter { $0.value.number == number }
+        let latest = changes(number: number)
             .max { ($0.value.updatedOn?.nanosecondsSinceEpoch ?? .min) < ($1.value.updatedOn?.nanosecondsSinceEpoch ?? .min) }
         guard let reference = latest?.value.requestedBy else { return [] }
         return [reference.value, reference.display].compactMap { $0 }.filter { !$0.isEmpty }
