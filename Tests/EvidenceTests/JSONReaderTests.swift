@@ -417,6 +417,34 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("member ranges refuse invalid values where the reader does, at the same line and column", arguments: textual)
+    func memberRangesRefuse(_ case_: Invalid) throws {
+        let text = Data(#"{"k":"#.utf8) + case_.bytes + Data("}".utf8)
+        var reader: JSONReader.SyntaxError?
+        do { _ = try JSONReader.read(text) } catch { reader = error }
+        let expected = try #require(reader, "the reader accepted the value wrapped in an object")
+        let outcome = text.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            Result { () throws(JSONReader.SyntaxError) in try JSONReader.memberRanges(of: bytes) }
+        }
+        switch outcome {
+        case .success(let members):
+            Issue.record("accepted as \(members.map { $0.map(\.key) } ?? [])")
+        case .failure(let error):
+            #expect(error.line == expected.line && error.column == expected.column, "\(error) vs \(expected)")
+        }
+    }
+
+    /// Member ranges are taken of text drreport wrote, whose keys were checked when it was read: a key
+    /// repeated inside a value is not looked for, and each value's range is exact.
+    @Test("member ranges skip values without building their keys")
+    func memberRangesOfNestedObjects() throws {
+        let text = Data(#"{"a":{"x":1,"x":[2,{"y":"\u0041"}]},"b":[],"c":"\"}"}"#.utf8)
+        let members = try text.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in try JSONReader.memberRanges(of: bytes) }
+        let found = try #require(members)
+        #expect(found.map(\.key) == ["a", "b", "c"])
+        #expect(found.map { String(decoding: text[$0.range], as: UTF8.self) } == [#"{"x":1,"x":[2,{"y":"\u0041"}]}"#, "[]", #""\"}""#])
+    }
+
     @Test("firstLine numbers a JSON Lines line")
     func firstLine() {
         do {

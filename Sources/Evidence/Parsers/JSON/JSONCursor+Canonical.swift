@@ -100,11 +100,26 @@ extension JSONCursor {
 
     /// Skips the value at the cursor, validating it; returns the byte range it occupied.
     @discardableResult
-    mutating func skipValue() throws(JSONReader.SyntaxError) -> Range<Int> {
+    ///
+    /// With `distinctKeys` off, a key repeated within an object is not looked for, and keys are
+    /// validated without being built: for text drreport wrote itself, whose keys were checked when
+    /// it was read from the evidence.
+    mutating func skipValue(distinctKeys: Bool = true) throws(JSONReader.SyntaxError) -> Range<Int> {
         skipWhitespace()
         let start = position
         guard position < buffer.count else { throw error("unexpected end of input; expected a value", truncated: true) }
         switch buffer[position] {
+        case UInt8(ascii: "{") where !distinctKeys:
+            if try beginObject() {
+                repeat {
+                    try skipKey()
+                    try skipValue(distinctKeys: false)
+                } while try nextMember()
+            }
+        case UInt8(ascii: "[") where !distinctKeys:
+            if try beginArray() {
+                repeat { try skipValue(distinctKeys: false) } while try nextElement()
+            }
         case UInt8(ascii: "{"):
             if try beginObject() {
                 var keys: Set<String> = []
@@ -129,6 +144,23 @@ extension JSONCursor {
             throw error("unexpected \(describe(buffer[position])); expected a value (object, array, string, number, true, false or null)")
         }
         return start..<position
+    }
+
+    /// Validates an object key and the `:` after it without building the key.
+    mutating func skipKey() throws(JSONReader.SyntaxError) {
+        skipWhitespace()
+        guard position < buffer.count else { throw error("unexpected end of input; expected an object key", truncated: true) }
+        guard buffer[position] == quote else {
+            throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
+        }
+        try skipString()
+        skipWhitespace()
+        guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
+        guard buffer[position] == UInt8(ascii: ":") else {
+            throw error("unexpected \(describe(buffer[position])) after an object key; expected ':'")
+        }
+        position += 1
+        skipWhitespace()
     }
 
     /// Validates a string without building it.
@@ -437,6 +469,8 @@ extension JSONReader {
     /// The members of a JSON object, each key with the byte range of its value, in the order
     /// written; `nil` when the bytes are not an object. Values are validated and skipped, not built,
     /// so two objects can be compared member by member and only the members that differ read as values.
+    /// Keys repeated inside the values are not looked for: the objects are resources' values as the
+    /// state parser wrote them, having refused repeated keys in the evidence.
     public static func memberRanges(of buffer: UnsafeRawBufferPointer) throws(SyntaxError) -> [(key: String, range: Range<Int>)]? {
         var cursor = JSONCursor(buffer: buffer, line: 1)
         cursor.skipWhitespace()
@@ -445,7 +479,7 @@ extension JSONReader {
         if try cursor.beginObject() {
             repeat {
                 let (key, _) = try cursor.key()
-                members.append((key, try cursor.skipValue()))
+                members.append((key, try cursor.skipValue(distinctKeys: false)))
             } while try cursor.nextMember()
         }
         try cursor.end()
