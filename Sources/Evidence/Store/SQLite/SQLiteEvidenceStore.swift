@@ -46,7 +46,10 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
                 // Nor when it is closed: the store is deleted next.
                 _ = drreport_sqlite_no_checkpoint_on_close(db.sqliteConnection)
             } else {
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // The write-ahead log is copied into the database every 64 MB rather than every 4 MB
+                // (the default): each copy waits for the disk twice, and a bank's states made ~80 of
+                // them, a seventh of ingest's time. Commits are as durable as before.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384")
             }
         }
         // Several processes may create or migrate the same new store at once: whoever loses a race
