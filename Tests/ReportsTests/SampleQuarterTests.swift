@@ -26,6 +26,19 @@ struct SampleQuarterTests {
         #expect(assessment.warnings.isEmpty)
     }
 
+    /// The cadence read from the period's RTO and RPO findings is the cadence evaluated on its own,
+    /// and it alone when only drill cadence is checked.
+    @Test func cadenceFromKnownFindingsIsCadenceEvaluatedAlone() async throws {
+        let quarter = try await SampleQuarter()
+        defer { quarter.remove() }
+        let context = try await RuleContext.load(store: quarter.store, policy: quarter.policy, period: quarter.period)
+        let alone = DrillCadenceRule.evaluate(context)
+        #expect(alone.count == 5)
+        #expect(alone.contains { !($0.details.cadence?.attempts.isEmpty ?? true) })
+        #expect(Assessor.evaluate(context, selected: Set(RuleID.allCases)).filter { $0.rule == .drillCadence } == alone)
+        #expect(Assessor.evaluate(context, selected: [.drillCadence]) == alone)
+    }
+
     @Test func theDeliberateCasesHaveTheirMeasuredValues() async throws {
         let quarter = try await SampleQuarter()
         defer { quarter.remove() }

@@ -91,16 +91,20 @@ public enum Assessor {
 
     /// The findings of the selected rules that read only the context (all but parity and evidence
     /// integrity), in rule order.
+    /// Drill cadence reads the RTO and RPO findings of the period's attempts rather than evaluating them again.
     static func evaluate(_ context: RuleContext, selected: Set<RuleID>) -> [Finding] {
         var findings: [Finding] = []
+        var known: [RuleID: [String: Finding]] = [:]
         for rule in RuleID.allCases where selected.contains(rule) {
             switch rule {
-            case .rto: findings += RTORule.evaluate(context)
-            case .rpo: findings += RPORule.evaluate(context)
+            case .rto, .rpo:
+                let evaluated = rule == .rto ? RTORule.evaluate(context) : RPORule.evaluate(context)
+                known[rule] = Dictionary(evaluated.map { ($0.subject, $0) }, uniquingKeysWith: { first, _ in first })
+                findings += evaluated
             case .consistency: findings += ConsistencyRule.evaluate(context)
             case .applyParity: findings += ApplyParityRule.evaluate(context)
             case .changeApproval: findings += ChangeApprovalRule.evaluate(context)
-            case .drillCadence: findings += DrillCadenceRule.evaluate(context)
+            case .drillCadence: findings += DrillCadenceRule.evaluate(context, known: known)
             case .parity, .evidenceIntegrity: break
             }
         }
