@@ -196,10 +196,10 @@ public enum JSONRenderer {
     /// About the encoding work of a thousand findings of one table each: what a chunk holds.
     static let chunkWeight = 20_000
 
-    /// Findings from which the findings are written in chunks: a small quarter's document is encoded in one piece.
+    /// Half the number of findings from which they are written in chunks.
     static let chunkSize = 1_000
 
-    /// Whether the findings are written in chunks.
+    /// Whether the findings are written in chunks: a small quarter's document is encoded in one piece.
     static func streams(_ findings: Int) -> Bool {
         findings >= 2 * chunkSize
     }
