@@ -74,22 +74,22 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
         let (year, month, day) = CivilDate.fromDays(days)
         var text: [UInt8] = []
         text.reserveCapacity(40)
-        Self.append(year, width: 4, to: &text)
+        text.appendDecimal(year, width: 4)
         text.append(UInt8(ascii: "-"))
-        Self.append(month, width: 2, to: &text)
+        text.appendDecimal(month, width: 2)
         text.append(UInt8(ascii: "-"))
-        Self.append(day, width: 2, to: &text)
+        text.appendDecimal(day, width: 2)
         text.append(UInt8(ascii: "T"))
-        Self.append(secondOfDay / 3600, width: 2, to: &text)
+        text.appendDecimal(secondOfDay / 3600, width: 2)
         text.append(UInt8(ascii: ":"))
-        Self.append(secondOfDay % 3600 / 60, width: 2, to: &text)
+        text.appendDecimal(secondOfDay % 3600 / 60, width: 2)
         text.append(UInt8(ascii: ":"))
-        Self.append(secondOfDay % 60, width: 2, to: &text)
+        text.appendDecimal(secondOfDay % 60, width: 2)
         let nanos = nanosecondOfSecond
         if fractionDigits.map({ $0 > 0 }) ?? (nanos != 0) {
             text.append(UInt8(ascii: "."))
             let start = text.count
-            Self.append(nanos, width: 9, to: &text)
+            text.appendDecimal(nanos, width: 9)
             if let digits = fractionDigits {
                 text.removeLast(9 - min(digits, 9))
             } else {
@@ -101,9 +101,9 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
         } else {
             text.append(UInt8(ascii: offset < 0 ? "-" : "+"))
             let magnitude = abs(offset)
-            Self.append(magnitude / 3600, width: 2, to: &text)
+            text.appendDecimal(magnitude / 3600, width: 2)
             text.append(UInt8(ascii: ":"))
-            Self.append(magnitude % 3600 / 60, width: 2, to: &text)
+            text.appendDecimal(magnitude % 3600 / 60, width: 2)
         }
         return String(decoding: text, as: UTF8.self)
     }
@@ -111,19 +111,6 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
         let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    /// The decimal digits of `value`, zero-padded to `width` digits (a minus sign before them).
-    static func append(_ value: Int64, width: Int, to text: inout [UInt8]) {
-        if value < 0 { text.append(UInt8(ascii: "-")) }
-        let start = text.count
-        var rest = value.magnitude
-        repeat {
-            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        while text.count - start < width { text.append(UInt8(ascii: "0")) }
-        text[start...].reverse()
     }
 }
 

@@ -27,14 +27,7 @@ enum RecordRows {
         // making a string for each of a quarter's millions of values.
         func feed(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar) {
             buffer.append(UInt8(ascii: tag))
-            if value < 0 { buffer.append(UInt8(ascii: "-")) }
-            var magnitude = value.magnitude
-            let start = buffer.count
-            repeat {
-                buffer.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-                magnitude /= 10
-            } while magnitude > 0
-            buffer[start...].reverse()
+            buffer.appendDecimal(value)
             buffer.append(UInt8(ascii: end))
         }
         feed("drreport-records-v1\n")
