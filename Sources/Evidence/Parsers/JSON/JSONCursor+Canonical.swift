@@ -14,21 +14,38 @@ extension JSONCursor {
 
     /// Reads a member's key and its `:`; the cursor is then at the member's value.
     mutating func key() throws(JSONReader.SyntaxError) -> (name: String, line: Int) {
+        try keyOpening()
+        let keyLine = line
+        let name = try string()
+        try keyColon(after: "key \"\(name)\"")
+        return (name, keyLine)
+    }
+
+    /// Validates an object key and the `:` after it without building the key.
+    mutating func skipKey() throws(JSONReader.SyntaxError) {
+        try keyOpening()
+        try skipString()
+        try keyColon(after: "an object key")
+    }
+
+    /// Expects the opening quote of an object key, after any whitespace.
+    private mutating func keyOpening() throws(JSONReader.SyntaxError) {
         skipWhitespace()
         guard position < buffer.count else { throw error("unexpected end of input; expected an object key", truncated: true) }
         guard buffer[position] == quote else {
             throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
         }
-        let keyLine = line
-        let name = try string()
+    }
+
+    /// Expects the `:` after a key (named in the message as `key`) and skips the whitespace after it.
+    private mutating func keyColon(after key: @autoclosure () -> String) throws(JSONReader.SyntaxError) {
         skipWhitespace()
         guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
         guard buffer[position] == UInt8(ascii: ":") else {
-            throw error("unexpected \(describe(buffer[position])) after key \"\(name)\"; expected ':'")
+            throw error("unexpected \(describe(buffer[position])) after \(key()); expected ':'")
         }
         position += 1
         skipWhitespace()
-        return (name, keyLine)
     }
 
     /// After a member's value: `,` (another member follows, true) or `}` (the object ends, false).
@@ -144,23 +161,6 @@ extension JSONCursor {
             throw error("unexpected \(describe(buffer[position])); expected a value (object, array, string, number, true, false or null)")
         }
         return start..<position
-    }
-
-    /// Validates an object key and the `:` after it without building the key.
-    mutating func skipKey() throws(JSONReader.SyntaxError) {
-        skipWhitespace()
-        guard position < buffer.count else { throw error("unexpected end of input; expected an object key", truncated: true) }
-        guard buffer[position] == quote else {
-            throw error("unexpected \(describe(buffer[position])); expected an object key in double quotes")
-        }
-        try skipString()
-        skipWhitespace()
-        guard position < buffer.count else { throw error("unexpected end of input; expected ':'", truncated: true) }
-        guard buffer[position] == UInt8(ascii: ":") else {
-            throw error("unexpected \(describe(buffer[position])) after an object key; expected ':'")
-        }
-        position += 1
-        skipWhitespace()
     }
 
     /// Validates a string without building it.
