@@ -44,7 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             for warning in assessment.warnings { Terminal.warning(warning) }
             switch format {
             case .json:
-                try JSONRenderer.write(assessment, to: Terminal.write)
+                try await JSONRenderer.write(assessment, to: Terminal.write)
                 Terminal.write(Data("\n".utf8))
             case .text:
                 Terminal.out(TextRenderer.render(assessment, policy: policy, color: Terminal.stdoutIsTerminal))

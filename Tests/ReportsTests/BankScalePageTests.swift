@@ -68,7 +68,7 @@ struct BankScalePageTests {
         #expect(HTMLFormat.grouped(-4_000) == "-4,000")
     }
 
-    @Test func findingsWrittenInChunksAreTheFindingsEncodedWhole() throws {
+    @Test func findingsWrittenInChunksAreTheFindingsEncodedWhole() async throws {
         var findings = Self.tableChecks(6_000, failing: "main.lost_table")
         // Empty arrays (a blank line inside) and nested details at several depths.
         findings.append(Finding(rule: .parity, subject: "ws-empty", status: .pass, severity: .medium, message: "", evidence: []))
@@ -78,7 +78,7 @@ struct BankScalePageTests {
             rules: RuleID.allCases, findings: findings, warnings: ["a warning"])
         #expect(JSONRenderer.streams(findings.count))
         var pieces: [Data] = []
-        try JSONRenderer.write(assessment) { pieces.append($0) }
+        try await JSONRenderer.write(assessment) { pieces.append($0) }
         // The opening, one piece per chunk, the closing: never the whole document in one piece.
         #expect(pieces.count == 2 + JSONRenderer.chunks(assessment.findings).count)
         #expect(pieces.count > 4)
@@ -92,7 +92,7 @@ struct BankScalePageTests {
 
     /// A data-loss finding of a drill lists every table of its process: it weighs as much as those
     /// tables, so the chunks after it are not held up behind it.
-    @Test func chunksAreCutByWeight() throws {
+    @Test func chunksAreCutByWeight() async throws {
         var findings = Self.tableChecks(3_000, failing: "main.lost_table")
         let tables = (0..<5_000).map { TableLoss(table: "main.t\($0)", checkRun: "cc-1", action: "none", version: 1, versionTime: nil, lossSeconds: 60) }
         findings.insert(
@@ -110,16 +110,16 @@ struct BankScalePageTests {
             period: "2026-Q3", periodStart: Instant(nanosecondsSinceEpoch: 0), periodEnd: Instant(nanosecondsSinceEpoch: 1_000_000_000),
             rules: RuleID.allCases, findings: findings, warnings: [])
         var pieces: [Data] = []
-        try JSONRenderer.write(assessment) { pieces.append($0) }
+        try await JSONRenderer.write(assessment) { pieces.append($0) }
         #expect(pieces.reduce(Data(), +) == (try JSONRenderer.renderWhole(assessment)))
     }
 
-    @Test func aSmallQuarterIsEncodedWhole() throws {
+    @Test func aSmallQuarterIsEncodedWhole() async throws {
         #expect(!JSONRenderer.streams(1_999))
         let assessment = Assessment(
             period: "2026-Q3", periodStart: Instant(nanosecondsSinceEpoch: 0), periodEnd: Instant(nanosecondsSinceEpoch: 1),
             rules: [], findings: [], warnings: [])
-        #expect(try JSONRenderer.render(assessment) == JSONRenderer.renderWhole(assessment))
+        #expect(try await JSONRenderer.render(assessment) == JSONRenderer.renderWhole(assessment))
     }
 
     /// A finding is copied into every array of a bank's ~80,000 findings: the large detail sections it
@@ -135,7 +135,7 @@ struct BankScalePageTests {
     }
 
     /// The findings JSON spells its keys out; they are the keys a snake_case strategy would write.
-    @Test func detailKeysAreSnakeCase() throws {
+    @Test func detailKeysAreSnakeCase() async throws {
         let hash = ContentHash.of(Data("state".utf8))
         let instant = Instant(nanosecondsSinceEpoch: 1_000_000_000, utcOffsetSeconds: 3_600)
         let event = EventReference(event: "disruption", time: instant, uncertaintySeconds: 5, evidence: hash, line: 3, region: "north")
@@ -165,7 +165,7 @@ struct BankScalePageTests {
         strategy.keyEncodingStrategy = .convertToSnakeCase
         let assessment = Assessment(
             period: "2026-Q3", periodStart: instant, periodEnd: instant, rules: [.rto], findings: [finding], warnings: [])
-        let written = try JSONRenderer.render(assessment)
+        let written = try await JSONRenderer.render(assessment)
         #expect(String(decoding: written, as: UTF8.self).contains("\"counterpart_run_id\" : 2"))
         #expect(written == (try strategy.encode(JSONRenderer.Document(
             period: "2026-Q3", summary: JSONRenderer.Summary(pass: 0, fail: 1, indeterminate: 0, waived: 0),

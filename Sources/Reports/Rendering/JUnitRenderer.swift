@@ -1,6 +1,5 @@
 import Evidence
 import Foundation
-import Synchronization
 
 /// JUnit XML for CI (Azure DevOps `PublishTestResults`, format JUnit): one test suite per rule, one
 /// test case per finding. `fail` and `indeterminate` are failures (both fail the gate), `waived` is
@@ -126,9 +125,9 @@ public enum JSONRenderer {
     }
 
     /// The JSON document, pretty-printed with sorted keys (deterministic), details in snake_case.
-    public static func render(_ assessment: Assessment) throws(ReportsError) -> Data {
+    public static func render(_ assessment: Assessment) async throws(ReportsError) -> Data {
         var document = Data()
-        try write(assessment) { document.append($0) }
+        try await write(assessment) { document.append($0) }
         return document
     }
 
@@ -142,7 +141,7 @@ public enum JSONRenderer {
     /// indented as deep as in the document, and what lies between that array's brackets is copied
     /// out; a pretty-printed array separates its elements by `,` and a line break, which is what joins
     /// two chunks.
-    public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) throws(ReportsError) {
+    public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) async throws(ReportsError) {
         let findings = assessment.findings
         guard streams(findings.count) else { return try sink(renderWhole(assessment)) }
         let skeleton = try encode(document(assessment, findings: []))
@@ -153,44 +152,17 @@ public enum JSONRenderer {
         }
         try sink(skeleton[..<(empty.lowerBound + opening.count)])
         let ranges = chunks(findings)
-        let slots = ranges.map { _ in EncodedChunk() }
-        func start(_ chunk: Int) {
-            let slot = slots[chunk]
-            let range = ranges[chunk]
-            DispatchQueue.global().async {
-                slot.deliver(Result { () throws(ReportsError) in
-                    try elements(of: encode(Chunk(findings: findings[range].map(Item.init))), first: chunk == 0)
-                })
-            }
-        }
         // Two chunks per core under way: a core that finishes a chunk takes the next at once, while
         // the document is written in order and at most the window's chunks are held.
-        let window = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
-        for chunk in 0..<min(window, ranges.count) { start(chunk) }
-        for chunk in ranges.indices {
-            let result = slots[chunk].take()
-            if chunk + window < ranges.count { start(chunk + window) }
-            try sink(result.get())
+        var encoded = AheadWindow(count: ranges.count) { chunk in
+            Result { () throws(ReportsError) in
+                try elements(of: encode(Chunk(findings: findings[ranges[chunk]].map(Item.init))), first: chunk == 0)
+            }
+        }
+        while let chunk = await encoded.next() {
+            try sink(chunk.get())
         }
         try sink(Data("\n  ]".utf8) + skeleton[empty.upperBound...])
-    }
-
-    /// A chunk's encoding, delivered by the thread that encoded it and taken by the writer.
-    private final class EncodedChunk: Sendable {
-        private let ready = DispatchSemaphore(value: 0)
-        private let result = Mutex<Result<Data, ReportsError>?>(nil)
-
-        func deliver(_ encoded: Result<Data, ReportsError>) {
-            result.withLock { $0 = encoded }
-            ready.signal()
-        }
-
-        /// The encoding, once it is delivered.
-        func take() -> Result<Data, ReportsError> {
-            ready.wait()
-            return result.withLock { $0.take() }
-                ?? .failure(ReportsError(.output, source: "json", "cannot encode the findings: a chunk was not encoded"))
-        }
     }
 
     /// About the encoding work of a thousand findings of one table each: what a chunk holds.
