@@ -46,6 +46,8 @@ struct StoreIntegrityTests {
                 "the entry was altered"
             ),
             ("UPDATE drill_event SET time_off = 0 WHERE ordinal = 1", 1, "normalised records were altered"),
+            // A REAL far beyond any integer, where the schema keeps integers: read saturated, no trap.
+            ("UPDATE drill_event SET time_off = 1e300 WHERE ordinal = 1", 1, "normalised records were altered"),
             (
                 "UPDATE tf_resource SET values_json = replace(values_json, '(sensitive)', 'dapi-secret') WHERE evidence_id IN (SELECT id FROM evidence WHERE kind = 'apply')",
                 2, "normalised records were altered"
@@ -66,6 +68,24 @@ struct StoreIntegrityTests {
         #expect(!report.intact)
         #expect(report.problems.first?.seq == seq, "\(report.problems)")
         #expect(report.problems.contains { $0.seq == seq && $0.message.contains(message) }, "\(report.problems)")
+    }
+
+    @Test("the records digest taken while stepping through SQLite's rows is the digest of the rows read whole")
+    func streamedDigestIsTheReadDigest() async throws {
+        let (temporary, drill, record, bound) = try await Self.populated()
+        defer { temporary.remove() }
+        let snapshot = try #require(try await temporary.store.snapshot() as? SQLiteSnapshot)
+        let tables = SQLiteSnapshot.rowTables.filter { ![Schema.consistencyRun.name, Schema.consistencyTable.name].contains($0.0.name) }
+        for evidence in [drill, record, bound] {
+            let covers = evidence.content.covers
+            let streamed = try await snapshot.recordsDigest(of: evidence.id.description, covers: covers, tables: tables)
+            let read = try await snapshot.readRecordsDigest(of: evidence.id.description, covers: covers, tables: tables)
+            #expect(streamed == read)
+            let recorded = try await DatabaseQueue(path: temporary.path).read { db in
+                try String.fetchOne(db, sql: "SELECT records FROM evidence WHERE id = ?", arguments: [evidence.id.description])
+            }
+            #expect(streamed.description == recorded)
+        }
     }
 
     @Test("a state moved to another region by an edited row changes latestState, so verify must notice")

@@ -11,48 +11,19 @@ enum RecordRows {
     /// The SHA-256 of a description and rows: `drreport-records-v1`, the description, then per row
     /// its table and every value but the first (the evidence id), each tagged and length-prefixed.
     static func digest(covers: String, rows: [(TableSpec, [SQLValue])]) -> ContentHash {
-        var hasher = SHA256()
-        // Fed through one buffer: thousands of small updates cost more than the hashing itself.
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        func flush() {
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        func feed(_ text: String) {
-            buffer.append(contentsOf: text.utf8)
-            if buffer.count >= 1 << 16 { flush() }
-        }
-        // `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
-        // making a string for each of a quarter's millions of values.
-        func feed(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar) {
-            buffer.append(UInt8(ascii: tag))
-            buffer.appendDecimal(value)
-            buffer.append(UInt8(ascii: end))
-        }
-        feed("drreport-records-v1\n")
-        feed("T", Int64(covers.utf8.count), ":")
-        feed(covers)
+        var digester = RecordDigester(covers: covers)
         for (table, values) in rows {
-            buffer.append(UInt8(ascii: "\n"))
-            buffer.append(UInt8(ascii: "#"))
-            feed(table.name)
+            digester.row(of: table)
             for value in values.dropFirst() {
                 switch value {
-                case .null: feed("N")
-                case .integer(let integer): feed("I", integer, ";")
-                case .text(let text):
-                    feed("T", Int64(text.utf8.count), ":")
-                    feed(text)
-                case .blob(let data):
-                    feed("B", Int64(data.count), ":")
-                    flush()
-                    hasher.update(data: data)
+                case .null: digester.null()
+                case .integer(let integer): digester.integer(integer)
+                case .text(var text): text.withUTF8 { digester.text(UnsafeRawBufferPointer($0)) }
+                case .blob(let data): data.withUnsafeBytes { digester.blob($0) }
                 }
             }
         }
-        flush()
-        return ContentHash(digest: hasher.finalize())
+        return digester.finalize()
     }
 
     /// The rows to insert for a piece of evidence. `instant` is the instant a bound state without
@@ -342,5 +313,77 @@ public struct PreparedEvidence: Sendable {
         self.ingestedAt = Instant(nanosecondsSinceEpoch: ingestedAt.nanosecondsSinceEpoch / 1000 * 1000)
         rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: self.ingestedAt)
         records = RecordRows.digest(covers: evidence.content.covers, rows: rows)
+    }
+}
+
+/// The records digest (``RecordRows/digest(covers:rows:)``) fed value by value, so a store can digest
+/// rows straight from its engine's buffers without building them first.
+struct RecordDigester {
+    private var hasher = SHA256()
+    /// Values are gathered here and hashed in large pieces: thousands of small updates cost more
+    /// than the hashing itself.
+    private var buffer: [UInt8] = []
+    private static let piece = 1 << 16
+
+    init(covers: String) {
+        buffer.reserveCapacity(Self.piece + 64)
+        buffer.append(contentsOf: "drreport-records-v1\n".utf8)
+        var covers = covers
+        covers.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Starts a row of `table`; its values follow, all but the first (the evidence id).
+    mutating func row(of table: TableSpec) {
+        buffer.append(UInt8(ascii: "\n"))
+        buffer.append(UInt8(ascii: "#"))
+        buffer.append(contentsOf: table.name.utf8)
+    }
+
+    mutating func null() {
+        buffer.append(UInt8(ascii: "N"))
+    }
+
+    mutating func integer(_ value: Int64) {
+        tagged("I", value, ";")
+    }
+
+    mutating func text(_ bytes: UnsafeRawBufferPointer) {
+        tagged("T", Int64(bytes.count), ":")
+        append(bytes)
+    }
+
+    mutating func blob(_ bytes: UnsafeRawBufferPointer) {
+        tagged("B", Int64(bytes.count), ":")
+        append(bytes)
+    }
+
+    consuming func finalize() -> ContentHash {
+        flush()
+        return ContentHash(digest: hasher.finalize())
+    }
+
+    /// `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
+    /// making a string for each of a quarter's millions of values.
+    private mutating func tagged(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar) {
+        buffer.append(UInt8(ascii: tag))
+        buffer.appendDecimal(value)
+        buffer.append(UInt8(ascii: end))
+    }
+
+    /// A value's bytes: gathered when small, hashed where they lie when large (the digest is the
+    /// same either way).
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count >= Self.piece {
+            flush()
+            hasher.update(bufferPointer: bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.piece { flush() }
+    }
+
+    private mutating func flush() {
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -7,6 +7,10 @@ protocol SQLEvidenceReader: EvidenceStore {
     /// Runs several queries, in one visit to the database where the engine allows it: verification
     /// asks tens of thousands of small questions, and each visit costs more than its answer.
     func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]]
+    /// The records digest (``RecordRows/digest(covers:rows:)``) of one evidence's rows as stored in
+    /// `tables` (each with its `ORDER BY`, in ``SQLEvidenceReader/rowTables`` order). An engine may
+    /// digest the rows as it reads them; by default they are read, then digested.
+    func recordsDigest(of evidence: String, covers: String, tables: [(TableSpec, String)]) async throws(EvidenceError) -> ContentHash
 }
 
 /// One query of a batch.
@@ -18,6 +22,24 @@ struct SQLQuery: Sendable {
 }
 
 extension SQLEvidenceReader {
+    func recordsDigest(of evidence: String, covers: String, tables: [(TableSpec, String)]) async throws(EvidenceError) -> ContentHash {
+        try await readRecordsDigest(of: evidence, covers: covers, tables: tables)
+    }
+
+    /// ``recordsDigest(of:covers:tables:)`` from rows read whole: a consistency run's tables follow
+    /// the run (``ordered(_:)``).
+    func readRecordsDigest(of evidence: String, covers: String, tables: [(TableSpec, String)]) async throws(EvidenceError) -> ContentHash {
+        let key: [SQLValue] = [.text(evidence)]
+        let results = try await rows(batch: tables.map { table, order in
+            SQLQuery(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", arguments: key, table: table.name)
+        })
+        var rows: [(TableSpec, [SQLValue])] = []
+        for ((table, _), result) in zip(tables, results) {
+            for row in result { rows.append((table, row.values)) }
+        }
+        return RecordRows.digest(covers: covers, rows: Self.ordered(rows))
+    }
+
     func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
         var results: [[SQLRow]] = []
         for query in queries { results.append(try await rows(query.sql, query.arguments, table: query.table)) }

@@ -201,16 +201,8 @@ extension SQLEvidenceReader {
     private func checkRows(
         of entry: LedgerEntry, evidenceRow: SQLRow, tables: [(TableSpec, String)], into problems: inout [IntegrityReport.Problem]
     ) async throws(EvidenceError) {
-        let key: [SQLValue] = [.text(entry.evidence.description)]
-        let results = try await self.rows(batch: tables.map { table, order in
-            SQLQuery(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", arguments: key, table: table.name)
-        })
-        var rows: [(TableSpec, [SQLValue])] = []
-        for ((table, _), result) in zip(tables, results) {
-            for row in result { rows.append((table, row.values)) }
-        }
         let covers: String = if case .text(let text) = evidenceRow["covers"] { text } else { "" }
-        let digest = RecordRows.digest(covers: covers, rows: Self.ordered(rows))
+        let digest = try await recordsDigest(of: entry.evidence.description, covers: covers, tables: tables)
         if digest != entry.records {
             problems.append(.init(
                 seq: entry.seq, subject: entry.evidence.description,

@@ -150,6 +150,15 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         }
     }
 
+    /// A REAL where the schema has integers (a store altered by hand) read as the integer it truncates
+    /// to, saturated, so no value can trap.
+    static func integer(real value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= 0x1p63 { return .max }
+        if value < -0x1p63 { return .min }
+        return Int64(value)
+    }
+
     static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
@@ -167,7 +176,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
                 case SQLITE_INTEGER:
                     values.append(.integer(sqlite3_column_int64(sqlite, index)))
                 case SQLITE_FLOAT:
-                    values.append(.integer(Int64(sqlite3_column_double(sqlite, index))))
+                    values.append(.integer(integer(real: sqlite3_column_double(sqlite, index))))
                 case SQLITE_TEXT:
                     let text = sqlite3_column_text(sqlite, index)
                     let length = Int(sqlite3_column_bytes(sqlite, index))
@@ -397,6 +406,41 @@ final class SQLiteSnapshot: SQLEvidenceReader {
 
     func rows(batch queries: [SQLQuery]) async throws(EvidenceError) -> [[SQLRow]] {
         try await read { db in try queries.map { try SQLiteEvidenceStore.fetch(db, $0.sql, $0.arguments, table: $0.table) } }
+    }
+
+    /// Digests the rows from SQLite's own buffers as it steps through them: a quarter's states hold
+    /// hundreds of megabytes of values, and building them as rows first costs more than hashing them.
+    /// Consistency results, whose tables are digested after their run, are read whole.
+    func recordsDigest(of evidence: String, covers: String, tables: [(TableSpec, String)]) async throws(EvidenceError) -> ContentHash {
+        if tables.contains(where: { $0.0.name == Schema.consistencyRun.name || $0.0.name == Schema.consistencyTable.name }) {
+            return try await readRecordsDigest(of: evidence, covers: covers, tables: tables)
+        }
+        return try await read { db in
+            var digester = RecordDigester(covers: covers)
+            for (table, order) in tables {
+                let statement = try db.cachedStatement(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)")
+                let cursor = try Row.fetchCursor(statement, arguments: [evidence])
+                let sqlite = statement.sqliteStatement
+                let count = sqlite3_column_count(sqlite)
+                while try cursor.next() != nil {
+                    digester.row(of: table)
+                    for index in 1..<max(count, 1) {
+                        switch sqlite3_column_type(sqlite, index) {
+                        case SQLITE_INTEGER: digester.integer(sqlite3_column_int64(sqlite, index))
+                        case SQLITE_FLOAT: digester.integer(SQLiteEvidenceStore.integer(real: sqlite3_column_double(sqlite, index)))
+                        case SQLITE_TEXT:
+                            let text = sqlite3_column_text(sqlite, index)
+                            digester.text(UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
+                        case SQLITE_BLOB:
+                            let blob = sqlite3_column_blob(sqlite, index)
+                            digester.blob(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
+                        default: digester.null()
+                        }
+                    }
+                }
+            }
+            return digester.finalize()
+        }
     }
 
     func store(_ evidence: ParsedEvidence, ingestedAt: Instant?) async throws(EvidenceError) -> StoreOutcome {
