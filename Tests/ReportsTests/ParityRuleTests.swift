@@ -106,6 +106,35 @@ struct ParityRuleTests {
         let result = try compare([data], [])
         #expect(result.status == .pass)
     }
+
+    @Test func resourcesOutOfAddressOrderPairByAddressAndTheFirstOfARepeatedAddressCounts() throws {
+        // Terraform orders `[2]` before `[10]`, which byte order does not; a hand-edited state may repeat an address.
+        let node = { (type: String) in #"{"node_type_id":"\#(type)"}"# }
+        let primary = [
+            try resource("databricks_cluster.c[2]", type: "databricks_cluster", node("A")),
+            try resource("databricks_cluster.c[10]", type: "databricks_cluster", node("A")),
+            try resource("databricks_cluster.b", type: "databricks_cluster", node("A")),
+            try resource("databricks_cluster.b", type: "databricks_cluster", node("B")),
+            try resource("databricks_cluster.a", type: "databricks_cluster", node("A")),
+        ]
+        let secondary = [
+            try resource("databricks_cluster.d", type: "databricks_cluster", node("A")),
+            try resource("databricks_cluster.c[2]", type: "databricks_cluster", node("B")),
+            try resource("databricks_cluster.b", type: "databricks_cluster", node("A")),
+            try resource("databricks_cluster.a", type: "databricks_cluster", node("A")),
+        ]
+        let result = try compare(primary, secondary)
+        #expect(result.details.parity?.differences.map { "\($0.kind) \($0.address) \($0.path)" } == [
+            "missingInSecondary databricks_cluster.c[10] ", "changed databricks_cluster.c[2] node_type_id",
+            "missingInPrimary databricks_cluster.d ",
+        ])
+        #expect(result.details.parity?.compared == 3)
+        #expect(result.details.parity?.primary?.resources == 5)
+        #expect(result.details.parity?.secondary?.resources == 4)
+        // The same resources in byte order give the same findings.
+        let sorted = try compare(primary.sorted { $0.address.utf8Precedes($1.address) }, secondary.sorted { $0.address.utf8Precedes($1.address) })
+        #expect(sorted.details.parity?.differences == result.details.parity?.differences)
+    }
 }
 
 @Suite("apply-parity: each apply matched in the other region")

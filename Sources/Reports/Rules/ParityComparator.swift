@@ -13,26 +13,75 @@ public enum ParityComparator {
     public static func compare(
         primary: TerraformState, secondary: TerraformState, ignoring ignored: (String) -> [IgnorePath]
     ) -> (compared: Int, differences: [ParityDifference]) {
-        let left = Dictionary(primary.resources.filter { $0.mode == "managed" }.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
-        let right = Dictionary(secondary.resources.filter { $0.mode == "managed" }.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        let left = primary.resources
+        let right = secondary.resources
+        let leftPositions = byAddress(left)
+        let rightPositions = byAddress(right)
         var differences: [ParityDifference] = []
         var compared = 0
-        for address in Set(left.keys).union(right.keys).sorted(by: { $0.utf8Precedes($1) }) {
-            switch (left[address], right[address]) {
-            case (let resource?, nil):
-                differences.append(ParityDifference(kind: .missingInSecondary, address: address, type: resource.type, path: "", primary: "present", secondary: nil))
-            case (nil, let resource?):
-                differences.append(ParityDifference(kind: .missingInPrimary, address: address, type: resource.type, path: "", primary: nil, secondary: "present"))
-            case (let first?, let second?):
+        // A merge of the two address orders: each address once, in UTF-8 order.
+        var i = 0
+        var j = 0
+        while i < leftPositions.count || j < rightPositions.count {
+            let order =
+                i == leftPositions.count ? 1
+                : j == rightPositions.count ? -1 : left[leftPositions[i]].address.utf8Compare(right[rightPositions[j]].address)
+            if order < 0 {
+                let resource = left[leftPositions[i]]
+                differences.append(ParityDifference(kind: .missingInSecondary, address: resource.address, type: resource.type, path: "", primary: "present", secondary: nil))
+                i += 1
+            } else if order > 0 {
+                let resource = right[rightPositions[j]]
+                differences.append(ParityDifference(kind: .missingInPrimary, address: resource.address, type: resource.type, path: "", primary: nil, secondary: "present"))
+                j += 1
+            } else {
                 compared += 1
+                let first = leftPositions[i]
+                let second = rightPositions[j]
+                i += 1
+                j += 1
                 // Most resources are the same in both regions: equal texts need no reading at all.
-                if first.valuesText.utf8.elementsEqual(second.valuesText.utf8) { continue }
-                compareValues(first, second, paths: ignored(first.type), address: address, into: &differences)
-            case (nil, nil):
-                break
+                if sameText(left[first].valuesText, right[second].valuesText) { continue }
+                compareValues(left[first], right[second], paths: ignored(left[first].type), address: left[first].address, into: &differences)
             }
         }
         return (compared, differences)
+    }
+
+    /// The positions of the managed resources in address order (UTF-8), the first of a repeated
+    /// address kept. States list their resources sorted by address almost always; then this is one
+    /// pass, with no sorting and no copying of resources.
+    static func byAddress(_ resources: [TerraformResource]) -> [Int] {
+        var positions = resources.indices.filter { resources[$0].mode == "managed" }
+        var increasing = true
+        for k in positions.indices.dropFirst() where resources[positions[k - 1]].address.utf8Compare(resources[positions[k]].address) >= 0 {
+            increasing = false
+            break
+        }
+        if increasing { return positions }
+        positions.sort { a, b in
+            let order = resources[a].address.utf8Compare(resources[b].address)
+            return order != 0 ? order < 0 : a < b
+        }
+        var unique: [Int] = []
+        unique.reserveCapacity(positions.count)
+        for position in positions where unique.last.map({ resources[$0].address.utf8Compare(resources[position].address) != 0 }) ?? true {
+            unique.append(position)
+        }
+        return unique
+    }
+
+    /// How many of the resources are managed (counted in place: a filter would copy each one).
+    static func managedCount(_ resources: [TerraformResource]) -> Int {
+        var count = 0
+        for index in resources.indices where resources[index].mode == "managed" { count += 1 }
+        return count
+    }
+
+    /// Whether two texts are the same bytes.
+    static func sameText(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return a.utf8Compare(b) == 0
     }
 
     /// Two resources' values compared attribute by attribute, in key order: an attribute whose bytes

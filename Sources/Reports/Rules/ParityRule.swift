@@ -55,7 +55,7 @@ public enum ParityRule {
             stored.map {
                 StateReference(
                     region: $0.key.region, evidence: $0.evidence, instant: $0.instant, runID: $0.runID,
-                    resources: $0.state.resources.filter { $0.mode == "managed" }.count)
+                    resources: ParityComparator.managedCount($0.state.resources))
             }
         }
         var details = ParityDetails(primary: reference(primary), secondary: reference(secondary), compared: 0, differences: [])
