@@ -77,6 +77,7 @@ public struct RuleContext: Sendable {
         tableOwners = [:]
         tablesByProcess = []
         tablesByProcess.reserveCapacity(consistencyRuns.count)
+        let ownership = Policy.TableOwnership(policy)
         for run in consistencyRuns {
             var byProcess: [String: [Int]] = [:]
             for (position, table) in run.value.tables.enumerated() {
@@ -84,7 +85,7 @@ public struct RuleContext: Sendable {
                 if let known = tableOwners[table.table] {
                     owners = known
                 } else {
-                    owners = policy.owners(of: table.table)
+                    owners = ownership.owners(of: table.table)
                     tableOwners[table.table] = owners
                 }
                 for owner in owners { byProcess[owner.id, default: []].append(position) }
