@@ -115,6 +115,8 @@ public struct SQLRow: Sendable {
     }
 
     func stringArray(_ name: String) throws(EvidenceError) -> [String]? {
+        // Most lists stored are empty (a consistency check's missing files): no reading for those.
+        if case .text("[]") = self[name] { return [] }
         guard let value = try json(name) else { return nil }
         guard case .array(let elements) = value else { throw corrupt(name, "a JSON array") }
         var strings: [String] = []
