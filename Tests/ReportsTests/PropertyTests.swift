@@ -94,6 +94,27 @@ struct NormaliserPropertyTests {
         }
     }
 
+    @Test func findingsAreOrderedByRuleStatusAndSubjectBytesAndTiesKeepTheirOrder() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...60)) { seed, count in
+            var random = SplitMix(state: seed)
+            let subjects = ["", "a", "a@cc-1", "a@cc-10", "a@cc-2", "é", "e\u{301}", "Z", "z", "lending.t1@cc-1"]
+            let findings = (0..<count).map { index in
+                Finding(
+                    rule: RuleID.allCases[random.below(RuleID.allCases.count)], subject: subjects[random.below(subjects.count)],
+                    status: FindingStatus.allCases[random.below(FindingStatus.allCases.count)], severity: .high, message: "\(index)")
+            }
+            func key(_ finding: Finding) -> [Int] {
+                [RuleID.allCases.firstIndex(of: finding.rule)!, FindingStatus.allCases.firstIndex(of: finding.status)!]
+            }
+            let expected = findings.enumerated().sorted { a, b in
+                if key(a.element) != key(b.element) { return key(a.element).lexicographicallyPrecedes(key(b.element)) }
+                if a.element.subject.utf8.elementsEqual(b.element.subject.utf8) { return a.offset < b.offset }
+                return a.element.subject.utf8.lexicographicallyPrecedes(b.element.subject.utf8)
+            }
+            #expect(Assessment.ordered(findings).map(\.message) == expected.map(\.element.message))
+        }
+    }
+
     @Test func aChangedLeafIsAlwaysFoundAndASensitiveOneNever() async {
         await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.bool) { seed, sensitive in
             let primary = state(seed, resources: 3)
