@@ -103,7 +103,12 @@ public struct Finding: Sendable, Hashable, Codable {
         self.measuredSeconds = measuredSeconds
         self.targetSeconds = targetSeconds
         self.message = message
-        self.evidence = Array(Set(evidence)).sorted()
+        // Sorted, each once: by sorting and dropping neighbours, with no set built for the one or
+        // two pieces most findings cite.
+        var cited: [ContentHash] = []
+        cited.reserveCapacity(evidence.count)
+        for hash in evidence.sorted() where cited.last != hash { cited.append(hash) }
+        self.evidence = cited
         self.details = details
         self.waiver = nil
     }

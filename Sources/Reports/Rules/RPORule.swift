@@ -152,19 +152,22 @@ public enum ConsistencyRule {
         context.consistencyRuns.filter { context.period.contains($0.value.checkedAt) }.flatMap { stored in
             let attempts = context.attempts.filter { $0.drill == stored.value.drill }
             let attempt = attempts.last { $0.start <= stored.value.checkedAt } ?? attempts.first
-            return stored.value.tables.map { evaluate($0, run: stored, attempt: attempt, context: context) }
+            // What every table of the run shares, worked out once for its thousands of tables.
+            let reference = RPORule.reference(for: stored.value, attempt: attempt, context: context)
+            var evidence = [stored.evidence]
+            if reference != nil, stored.value.referenceTime == nil, let disruption = attempt?.first(.disruption) { evidence.append(disruption.evidence) }
+            return stored.value.tables.map { evaluate($0, run: stored.value, reference: reference, evidence: evidence, context: context) }
         }
     }
 
-    static func evaluate(_ table: TableCheck, run stored: Stored<ConsistencyRun>, attempt: DrillAttempt?, context: RuleContext) -> Finding {
-        let run = stored.value
+    static func evaluate(
+        _ table: TableCheck, run: ConsistencyRun, reference: (time: Instant, uncertainty: Int64, source: String)?, evidence: [ContentHash],
+        context: RuleContext
+    ) -> Finding {
         let owners = context.owners(of: table.table)
         let rpo = owners.map(\.rpo).min()
         let severity = owners.map { Severity($0.criticality) }.min() ?? .medium
         let subject = "\(table.table)@\(run.checkRun)"
-        let reference = RPORule.reference(for: run, attempt: attempt, context: context)
-        var evidence = [stored.evidence]
-        if reference != nil, run.referenceTime == nil, let disruption = attempt?.first(.disruption) { evidence.append(disruption.evidence) }
         let version = table.action == .restored ? table.restoredVersion : table.latestVersion
         var loss: Int64?
         if let reference, let time = table.versionInUseTime {
