@@ -26,12 +26,17 @@ extension SQLEvidenceReader {
         try await readRecordsDigest(of: evidence, covers: covers, tables: tables)
     }
 
+    /// The query for one evidence's rows of a table, in the order they are digested.
+    static func recordsQuery(_ table: TableSpec, order: String) -> String {
+        table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)"
+    }
+
     /// ``recordsDigest(of:covers:tables:)`` from rows read whole: a consistency run's tables follow
     /// the run (``ordered(_:)``).
     func readRecordsDigest(of evidence: String, covers: String, tables: [(TableSpec, String)]) async throws(EvidenceError) -> ContentHash {
         let key: [SQLValue] = [.text(evidence)]
         let results = try await rows(batch: tables.map { table, order in
-            SQLQuery(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)", arguments: key, table: table.name)
+            SQLQuery(sql: Self.recordsQuery(table, order: order), arguments: key, table: table.name)
         })
         var rows: [(TableSpec, [SQLValue])] = []
         for ((table, _), result) in zip(tables, results) {

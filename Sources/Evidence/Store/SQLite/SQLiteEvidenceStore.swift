@@ -150,21 +150,40 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         }
     }
 
-    /// A REAL where the schema has integers (a store altered by hand) read as the integer it truncates
-    /// to, saturated, so no value can trap.
-    static func integer(real value: Double) -> Int64 {
-        if value.isNaN { return 0 }
-        if value >= 0x1p63 { return .max }
-        if value < -0x1p63 { return .min }
-        return Int64(value)
+    /// One column of the row a statement stands on, its bytes still SQLite's: valid until the
+    /// statement steps again. A REAL where the schema has integers (a store altered by hand) is read
+    /// as the integer it truncates to, saturated, so no value can trap.
+    enum Column {
+        case null
+        case integer(Int64)
+        case text(UnsafeRawBufferPointer)
+        case blob(UnsafeRawBufferPointer)
+
+        init(_ sqlite: OpaquePointer, _ index: Int32) {
+            switch sqlite3_column_type(sqlite, index) {
+            case SQLITE_INTEGER:
+                self = .integer(sqlite3_column_int64(sqlite, index))
+            case SQLITE_FLOAT:
+                let value = sqlite3_column_double(sqlite, index)
+                self = .integer(value.isNaN ? 0 : value >= 0x1p63 ? .max : value < -0x1p63 ? .min : Int64(value))
+            case SQLITE_TEXT:
+                // By its length rather than by searching for its end.
+                let text = sqlite3_column_text(sqlite, index)
+                self = .text(UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
+            case SQLITE_BLOB:
+                let blob = sqlite3_column_blob(sqlite, index)
+                self = .blob(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
+            default:
+                self = .null
+            }
+        }
     }
 
     static func fetch(_ db: Database, _ sql: String, _ arguments: [SQLValue], table: String) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
         let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments.map(\.databaseValue)))
-        // The values are read straight from the statement GRDB steps: no intermediate row values,
-        // and text by its length rather than by searching for its end.
+        // The values are read straight from the statement GRDB steps: no intermediate row values.
         let sqlite = statement.sqliteStatement
         let count = Int32(columns.names.count)
         var rows: [SQLRow] = []
@@ -172,21 +191,11 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
             var values: [SQLValue] = []
             values.reserveCapacity(Int(count))
             for index in 0..<count {
-                switch sqlite3_column_type(sqlite, index) {
-                case SQLITE_INTEGER:
-                    values.append(.integer(sqlite3_column_int64(sqlite, index)))
-                case SQLITE_FLOAT:
-                    values.append(.integer(integer(real: sqlite3_column_double(sqlite, index))))
-                case SQLITE_TEXT:
-                    let text = sqlite3_column_text(sqlite, index)
-                    let length = Int(sqlite3_column_bytes(sqlite, index))
-                    values.append(.text(text.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) } ?? ""))
-                case SQLITE_BLOB:
-                    let blob = sqlite3_column_blob(sqlite, index)
-                    let length = Int(sqlite3_column_bytes(sqlite, index))
-                    values.append(.blob(blob.map { Data(bytes: $0, count: length) } ?? Data()))
-                default:
-                    values.append(.null)
+                switch Column(sqlite, index) {
+                case .null: values.append(.null)
+                case .integer(let value): values.append(.integer(value))
+                case .text(let bytes): values.append(.text(String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)))
+                case .blob(let bytes): values.append(.blob(Data(bytes)))
                 }
             }
             rows.append(SQLRow(columns: columns, values: values, table: table))
@@ -418,23 +427,18 @@ final class SQLiteSnapshot: SQLEvidenceReader {
         return try await read { db in
             var digester = RecordDigester(covers: covers)
             for (table, order) in tables {
-                let statement = try db.cachedStatement(sql: table.selectSQL + " WHERE evidence_id = ? ORDER BY \(order)")
+                let statement = try db.cachedStatement(sql: Self.recordsQuery(table, order: order))
                 let cursor = try Row.fetchCursor(statement, arguments: [evidence])
                 let sqlite = statement.sqliteStatement
                 let count = sqlite3_column_count(sqlite)
                 while try cursor.next() != nil {
                     digester.row(of: table)
                     for index in 1..<max(count, 1) {
-                        switch sqlite3_column_type(sqlite, index) {
-                        case SQLITE_INTEGER: digester.integer(sqlite3_column_int64(sqlite, index))
-                        case SQLITE_FLOAT: digester.integer(SQLiteEvidenceStore.integer(real: sqlite3_column_double(sqlite, index)))
-                        case SQLITE_TEXT:
-                            let text = sqlite3_column_text(sqlite, index)
-                            digester.text(UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
-                        case SQLITE_BLOB:
-                            let blob = sqlite3_column_blob(sqlite, index)
-                            digester.blob(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : Int(sqlite3_column_bytes(sqlite, index))))
-                        default: digester.null()
+                        switch SQLiteEvidenceStore.Column(sqlite, index) {
+                        case .null: digester.null()
+                        case .integer(let value): digester.integer(value)
+                        case .text(let bytes): digester.text(bytes)
+                        case .blob(let bytes): digester.blob(bytes)
                         }
                     }
                 }
