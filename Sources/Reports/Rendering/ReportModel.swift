@@ -363,7 +363,7 @@ extension ReportModel {
         for attempt in attempts {
             for id in attempt.processes(in: policy) {
                 guard let process = policy.process(id) else { continue }
-                let subject = "\(id)@\(attempt.label)"
+                let subject = attempt.subject(for: id)
                 recovery.append(Recovery(
                     process: id, processName: process.name, drill: attempt.drill, attempt: attempt.attempt,
                     rto: rto.first { $0.subject == subject }, rpo: rpo.first { $0.subject == subject }))

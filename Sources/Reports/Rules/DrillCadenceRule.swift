@@ -14,7 +14,7 @@ public enum DrillCadenceRule {
             var evidence: [ContentHash] = []
             var lastPassing: DrillAttempt?
             for attempt in attempts where attempt.processes(in: context.policy).contains(process.id) {
-                let subject = "\(process.id)@\(attempt.label)"
+                let subject = attempt.subject(for: process.id)
                 let rto = known[.rto]?[subject] ?? RTORule.evaluate(attempt, process: process, context: context)
                 let rpo = known[.rpo]?[subject] ?? RPORule.evaluate(attempt, process: process, context: context)
                 outcomes.append("\(attempt.label) (\(attempt.start.rfc3339(utc: true, fractionDigits: 0))): RTO \(rto.status.rawValue), RPO \(rpo.status.rawValue)")

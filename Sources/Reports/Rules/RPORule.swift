@@ -45,7 +45,7 @@ public enum RPORule {
 
     /// The finding for one process in one attempt.
     public static func evaluate(_ attempt: DrillAttempt, process: Policy.Process, context: RuleContext) -> Finding {
-        let subject = "\(process.id)@\(attempt.label)"
+        let subject = attempt.subject(for: process.id)
         let runPositions = runs(for: attempt, context: context)
         let attemptRuns = runPositions.map { context.consistencyRuns[$0] }
         var evidence = attemptRuns.map(\.evidence)

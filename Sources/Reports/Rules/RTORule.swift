@@ -17,7 +17,7 @@ public enum RTORule {
     /// The finding for one process in one attempt.
     public static func evaluate(_ attempt: DrillAttempt, process: Policy.Process, context: RuleContext) -> Finding {
         let policy = context.policy
-        let subject = "\(process.id)@\(attempt.label)"
+        let subject = attempt.subject(for: process.id)
         let disruption = attempt.first(.disruption)
         let declaration = attempt.first(.crisisDeclared)
         let restores = attempt.events.filter { $0.value.event == .serviceRestored && $0.value.process == process.id }

@@ -219,6 +219,9 @@ public struct DrillAttempt: Sendable, Hashable {
     /// `drill#attempt`.
     public var label: String { "\(drill)#\(attempt)" }
 
+    /// The subject of a process's RTO and RPO findings in this attempt: `process@drill#attempt`.
+    public func subject(for process: String) -> String { "\(process)@\(label)" }
+
     /// The first event of a type (optionally for a process).
     public func first(_ type: DrillEventType, process: String? = nil) -> Stored<DrillEvent>? {
         events.first { $0.value.event == type && (process == nil || $0.value.process == process) }
