@@ -234,3 +234,86 @@ struct IntervalPropertyTests {
         }
     }
 }
+
+@Suite("properties of the findings JSON")
+struct FindingsJSONPropertyTests {
+    /// Every byte the encoder escapes, slashes it does not, and text beyond ASCII.
+    static let texts: [String] = [
+        "", "a", "main.lost_table", "\"quoted\"", "back\\slash", "a/b", "line\nbreak\r\n\ttab", "\u{8}\u{C}",
+        String(decoding: (0..<32).map { UInt8($0) }, as: UTF8.self), "\u{7F}", "é", "e\u{301}", "\u{2028}", "😀", "CHG0050065 (emergency)",
+    ]
+
+    static func finding(_ random: inout SplitMix) -> Finding {
+        func text() -> String { texts[random.below(texts.count)] }
+        func maybe<T>(_ value: @autoclosure () -> T) -> T? { random.below(2) == 0 ? nil : value() }
+        func seconds() -> Int64 { [0, 1, -1, 59, 14_460, Int64.max, Int64.min][random.below(7)] }
+        func instant() -> Instant {
+            Instant(nanosecondsSinceEpoch: Int64(random.below(2_000_000_000)) * 1_000_000_000 + Int64(random.below(3)) * 771_003_000,
+                utcOffsetSeconds: [0, 3_600, -18_000][random.below(3)])
+        }
+        let hash = ContentHash.of(Data(text().utf8))
+        let event = EventReference(event: text(), time: instant(), uncertaintySeconds: seconds(), evidence: hash, line: random.below(99), region: maybe(text()))
+        let state = StateReference(region: text(), evidence: hash, instant: instant(), runID: maybe(random.below(99)), resources: random.below(3_000))
+        let details = FindingDetails(
+            recovery: maybe(RecoveryDetails(
+                clock: text(), disruption: maybe(event), declaration: maybe(event), restore: maybe(event), fromDeclarationSeconds: maybe(seconds()),
+                fromDisruptionSeconds: maybe(seconds()), declarationLatencySeconds: maybe(seconds()), lowerBoundSeconds: maybe(seconds()),
+                upperBoundSeconds: maybe(seconds()), aborted: random.below(2) == 0)),
+            dataLoss: maybe(DataLossDetails(
+                referenceTime: maybe(instant()), referenceSource: maybe(text()),
+                tables: (0..<random.below(4)).map { _ in
+                    TableLoss(table: text(), checkRun: text(), action: text(), version: maybe(seconds()), versionTime: maybe(instant()), lossSeconds: maybe(seconds()))
+                })),
+            parity: maybe(ParityDetails(
+                primary: maybe(state), secondary: maybe(state), compared: random.below(3_000),
+                differences: (0..<random.below(3)).map { _ in
+                    ParityDifference(kind: .changed, address: text(), type: text(), path: text(), primary: maybe(text()), secondary: maybe(text()))
+                })),
+            applyParity: maybe(ApplyParityDetails(
+                runID: random.below(50_000), region: text(), commit: maybe(text()), finished: instant(), counterpartRunID: maybe(random.below(50_000)),
+                counterpartRegion: text(), counterpartFinished: maybe(instant()))),
+            checks: maybe((0..<random.below(3)).map { _ in CheckResult(check: text(), passed: maybe(random.below(2) == 0), detail: text()) }),
+            cadence: maybe(CadenceDetails(windowStart: instant(), lastPassingDrill: maybe(text()), lastPassingTime: maybe(instant()), attempts: (0..<random.below(3)).map { _ in text() })),
+            integrity: maybe(IntegrityDetails(entries: random.below(9), head: maybe(hash), problems: (0..<random.below(3)).map { _ in text() })),
+            requesters: maybe((0..<random.below(3)).map { _ in text() }), notes: maybe((0..<random.below(3)).map { _ in text() }))
+        var finding = Finding(
+            rule: RuleID.allCases[random.below(RuleID.allCases.count)], subject: text(),
+            status: FindingStatus.allCases[random.below(FindingStatus.allCases.count)], severity: Severity.allCases[random.below(Severity.allCases.count)],
+            measuredSeconds: maybe(seconds()), targetSeconds: maybe(seconds()), message: text(),
+            evidence: (0..<random.below(3)).map { _ in ContentHash.of(Data(text().utf8)) }, details: details)
+        finding.waiver = maybe(WaiverNote(
+            id: text(), applied: random.below(2) == 0, reason: text(), originalStatus: .fail, expires: text(), approvedBy: text()))
+        return finding
+    }
+
+    static func assessment(_ findings: [Finding], _ random: inout SplitMix) -> Assessment {
+        Assessment(
+            period: texts[random.below(texts.count)], periodStart: Instant(nanosecondsSinceEpoch: 0),
+            periodEnd: Instant(nanosecondsSinceEpoch: 1), rules: RuleID.allCases, findings: findings,
+            warnings: (0..<random.below(3)).map { _ in texts[random.below(texts.count)] })
+    }
+
+    @Test func writtenFindingsAreTheEncodersBytes() async throws {
+        await propertyCheck(count: 300, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...12)) { seed, count in
+            var random = SplitMix(state: seed)
+            let findings = (0..<count).map { _ in Self.finding(&random) }
+            let assessment = Self.assessment(findings, &random)
+            let written = try? await JSONRenderer.render(assessment)
+            let encoded = try? JSONRenderer.renderWhole(assessment)
+            #expect(written != nil)
+            #expect(written == encoded)
+        }
+    }
+
+    /// A bank's findings are written in chunks on both cores: joined, they are the encoder's bytes.
+    @Test func findingsWrittenInChunksAreTheEncodersBytes() async throws {
+        var random = SplitMix(state: 7)
+        let findings = (0..<(2 * JSONRenderer.chunkSize + 500)).map { _ in Self.finding(&random) }
+        let assessment = Self.assessment(findings, &random)
+        #expect(JSONRenderer.streams(findings.count))
+        var pieces: [Data] = []
+        try await JSONRenderer.write(assessment) { pieces.append($0) }
+        #expect(pieces.count == 2 + JSONRenderer.chunks(findings).count)
+        #expect(pieces.reduce(Data(), +) == (try JSONRenderer.renderWhole(assessment)))
+    }
+}

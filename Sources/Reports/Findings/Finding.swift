@@ -209,20 +209,11 @@ public struct FindingDetails: Sendable, Hashable, Codable {
             notes: try container.decodeIfPresent([String].self, forKey: .notes))
     }
 
+    /// The sections present; absent ones are omitted.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try encode(into: &container)
-    }
-
-    /// The sections written into `container`. The data loss, which most findings of a quarter carry
-    /// (one per table checked), is written into nested containers rather than through an encoder of
-    /// its own for each value: the findings JSON of a bank's quarter is encoded several times faster.
-    func encode(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
         try container.encodeIfPresent(recovery, forKey: .recovery)
-        if let dataLoss {
-            var nested = container.nestedContainer(keyedBy: DataLossDetails.CodingKeys.self, forKey: .dataLoss)
-            try dataLoss.encode(into: &nested)
-        }
+        try container.encodeIfPresent(dataLoss, forKey: .dataLoss)
         try container.encodeIfPresent(parity, forKey: .parity)
         try container.encodeIfPresent(applyParity, forKey: .applyParity)
         try container.encodeIfPresent(checks, forKey: .checks)
@@ -340,21 +331,6 @@ public struct TableLoss: Sendable, Hashable, Codable {
         case versionTime = "version_time"
         case lossSeconds = "loss_seconds"
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try encode(into: &container)
-    }
-
-    /// Its members written into `container`, the instants as their text.
-    func encode(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
-        try container.encode(table, forKey: .table)
-        try container.encode(checkRun, forKey: .checkRun)
-        try container.encode(action, forKey: .action)
-        try container.encodeIfPresent(version, forKey: .version)
-        try container.encodeIfPresent(versionTime?.rfc3339(), forKey: .versionTime)
-        try container.encodeIfPresent(lossSeconds, forKey: .lossSeconds)
-    }
 }
 
 /// Data loss of a process in a drill.
@@ -371,22 +347,6 @@ public struct DataLossDetails: Sendable, Hashable, Codable {
         case tables
         case referenceTime = "reference_time"
         case referenceSource = "reference_source"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try encode(into: &container)
-    }
-
-    /// Its members written into `container`: each table into a nested container of the array.
-    func encode(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
-        try container.encodeIfPresent(referenceTime?.rfc3339(), forKey: .referenceTime)
-        try container.encodeIfPresent(referenceSource, forKey: .referenceSource)
-        var list = container.nestedUnkeyedContainer(forKey: .tables)
-        for table in tables {
-            var nested = list.nestedContainer(keyedBy: TableLoss.CodingKeys.self)
-            try table.encode(into: &nested)
-        }
     }
 }
 

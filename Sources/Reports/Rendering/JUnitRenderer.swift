@@ -85,25 +85,17 @@ public enum JSONRenderer {
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try encode(into: &container)
-        }
-
-        /// Its members written into `container`, the details into a nested container of it.
-        func encode(into container: inout KeyedEncodingContainer<CodingKeys>) throws {
             try container.encode(rule, forKey: .rule)
             try container.encode(subject, forKey: .subject)
             try container.encode(status, forKey: .status)
             try container.encode(severity, forKey: .severity)
-            // Absent seconds are written as `null`, and the evidence element by element: each as a
-            // value of its own container, not through a nested encoder.
+            // Absent seconds are written as `null`.
             if let measured_s { try container.encode(measured_s, forKey: .measured_s) } else { try container.encodeNil(forKey: .measured_s) }
             if let target_s { try container.encode(target_s, forKey: .target_s) } else { try container.encodeNil(forKey: .target_s) }
             try container.encode(message, forKey: .message)
-            var list = container.nestedUnkeyedContainer(forKey: .evidence)
-            for hash in evidence { try list.encode(hash) }
+            try container.encode(evidence, forKey: .evidence)
             try container.encodeIfPresent(waiver, forKey: .waiver)
-            var nested = container.nestedContainer(keyedBy: FindingDetails.CodingKeys.self, forKey: .details)
-            try details.encode(into: &nested)
+            try container.encode(details, forKey: .details)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -132,46 +124,54 @@ public enum JSONRenderer {
     }
 
     /// Writes the JSON document (``render(_:)``) to `sink` piece by piece, so that a bank's quarter
-    /// (~80,000 findings, ~100 MB of JSON) is never held whole: stdout receives it as it is encoded.
+    /// (~80,000 findings, ~100 MB of JSON) is never held whole: stdout receives it as it is written.
     ///
-    /// Encoding the findings is most of `check`'s time, so they are encoded in chunks on every core,
-    /// a window of chunks ahead of the one written, and spliced into the document in order. The bytes
-    /// are exactly those of encoding the whole document at once (``renderWhole(_:)``): each chunk is
-    /// encoded as the findings array of an object of its own (``Chunk``), so its elements are already
-    /// indented as deep as in the document, and what lies between that array's brackets is copied
-    /// out; a pretty-printed array separates its elements by `,` and a line break, which is what joins
-    /// two chunks.
+    /// The bytes are exactly those of `JSONEncoder` encoding the whole document (``renderWhole(_:)``),
+    /// written by ``PrettyJSON`` several times faster. A bank's findings are written in chunks on every
+    /// core, a window of chunks ahead of the one handed to `sink`, and joined in order: each chunk
+    /// continues the findings array where the one before it stopped.
     public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) async throws(ReportsError) {
         let findings = assessment.findings
-        guard streams(findings.count) else { return try sink(renderWhole(assessment)) }
-        let skeleton = try encode(document(assessment, findings: []))
-        // The empty array as the encoder writes it at depth one: the findings go between its brackets.
-        let opening = Data("\"findings\" : [".utf8)
-        guard let empty = skeleton.firstRange(of: opening + Data("\n\n  ]".utf8)) else {
-            throw ReportsError(.output, source: "json", "cannot encode the findings: the document has no findings array")
+        guard streams(findings.count) else {
+            var json = PrettyJSON()
+            json.openObject()
+            json.key("findings")
+            json.openArray()
+            try elements(findings[...], into: &json)
+            closing(assessment, into: &json)
+            return try sink(Data(json.bytes))
         }
-        try sink(skeleton[..<(empty.lowerBound + opening.count)])
+        var opening = PrettyJSON()
+        opening.openObject()
+        opening.key("findings")
+        opening.openArray()
+        try sink(Data(opening.bytes))
         let ranges = chunks(findings)
         // Two chunks per core under way: a core that finishes a chunk takes the next at once, while
         // the document is written in order and at most the window's chunks are held.
-        var encoded = AheadWindow(count: ranges.count) { chunk in
+        var written = AheadWindow(count: ranges.count) { chunk in
             Result { () throws(ReportsError) in
-                try elements(of: encode(Chunk(findings: findings[ranges[chunk]].map(Item.init))), first: chunk == 0)
+                // Inside the document's object and its findings array, empty before the first chunk.
+                var json = PrettyJSON(within: [false, chunk == 0], capacity: 1_300 * ranges[chunk].count)
+                try elements(findings[ranges[chunk]], into: &json)
+                return Data(json.bytes)
             }
         }
-        while let chunk = await encoded.next() {
+        while let chunk = await written.next() {
             try sink(chunk.get())
         }
-        try sink(Data("\n  ]".utf8) + skeleton[empty.upperBound...])
+        var json = PrettyJSON(within: [false, findings.isEmpty])
+        closing(assessment, into: &json)
+        try sink(Data(json.bytes))
     }
 
-    /// About the encoding work of a thousand findings of one table each: what a chunk holds.
+    /// About the writing work of a thousand findings of one table each: what a chunk holds.
     static let chunkWeight = 20_000
 
     /// Half the number of findings from which they are written in chunks.
     static let chunkSize = 1_000
 
-    /// Whether the findings are written in chunks: a small quarter's document is encoded in one piece.
+    /// Whether the findings are written in chunks: a small quarter's document is written in one piece.
     static func streams(_ findings: Int) -> Bool {
         findings >= 2 * chunkSize
     }
@@ -179,7 +179,7 @@ public enum JSONRenderer {
     /// The findings' positions cut into chunks of about ``chunkWeight`` each, in order. A finding
     /// weighs its members and those of each table or difference it lists: a data-loss finding of a
     /// drill lists every table of its process (thousands), and chunks of equal counts left one core
-    /// encoding those while the other waited.
+    /// writing those while the other waited.
     static func chunks(_ findings: [Finding]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
@@ -197,64 +197,200 @@ public enum JSONRenderer {
         return ranges
     }
 
-    /// A chunk of findings, encoded as the document's findings array is: at depth one. Each finding
-    /// is written into a nested container of the array, not through an encoder of its own.
-    struct Chunk: Encodable {
-        var findings: [Item]
-
-        enum CodingKeys: String, CodingKey {
-            case findings
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            var list = container.nestedUnkeyedContainer(forKey: .findings)
+    /// The findings as elements of the open findings array.
+    private static func elements(_ findings: ArraySlice<Finding>, into json: inout PrettyJSON) throws(ReportsError) {
+        do {
             for finding in findings {
-                var nested = list.nestedContainer(keyedBy: Item.CodingKeys.self)
-                try finding.encode(into: &nested)
+                json.element()
+                try write(finding, into: &json)
             }
+        } catch {
+            throw ReportsError(.output, source: "json", "cannot encode the findings: \(error)")
         }
     }
 
-    /// The elements of an encoded ``Chunk``, `\n    {…},\n    {…}` as they lie between the brackets of
-    /// `{\n  "findings" : [` and `\n  ]\n}`, after a comma unless they are the first.
-    private static func elements(of chunk: Data, first: Bool) throws(ReportsError) -> Data {
-        let opening = Data("{\n  \"findings\" : [".utf8)
-        let closing = Data("\n  ]\n}".utf8)
-        guard chunk.starts(with: opening), chunk.count >= opening.count + closing.count,
-            chunk.suffix(closing.count).elementsEqual(closing)
-        else {
-            throw ReportsError(.output, source: "json", "cannot encode the findings: a chunk is not a findings array")
-        }
-        var elements = Data(first ? [] : [UInt8(ascii: ",")])
-        elements.append(chunk[(chunk.startIndex + opening.count)..<(chunk.endIndex - closing.count)])
-        return elements
-    }
-
-    /// The JSON document encoded whole, in one piece: what ``render(_:)`` is equal to.
-    static func renderWhole(_ assessment: Assessment) throws(ReportsError) -> Data {
-        try encode(document(assessment, findings: assessment.findings.map(Item.init)))
-    }
-
-    private static func document(_ assessment: Assessment, findings: [Item]) -> Document {
+    /// What follows the findings: the end of their array, then the document's other members.
+    private static func closing(_ assessment: Assessment, into json: inout PrettyJSON) {
         let summary = assessment.summary
-        return Document(
+        json.closeArray()
+        json.key("period")
+        json.string(assessment.period)
+        json.key("summary")
+        json.openObject()
+        json.key("fail")
+        json.int(summary[.fail] ?? 0)
+        json.key("indeterminate")
+        json.int(summary[.indeterminate] ?? 0)
+        json.key("pass")
+        json.int(summary[.pass] ?? 0)
+        json.key("waived")
+        json.int(summary[.waived] ?? 0)
+        json.closeObject()
+        json.key("warnings")
+        json.strings(assessment.warnings)
+        json.closeObject()
+    }
+
+    /// A finding as ``Item`` encodes it, its keys in byte order. The sections a bank has thousands of
+    /// (data loss, apply parity, checks, requesters) are spelled out; the rare ones are encoded.
+    private static func write(_ finding: Finding, into json: inout PrettyJSON) throws {
+        json.openObject()
+        json.key("details")
+        try write(finding.details, into: &json)
+        json.key("evidence")
+        json.openArray()
+        for hash in finding.evidence {
+            json.element()
+            json.string(hash.description)
+        }
+        json.closeArray()
+        json.key("measured_s")
+        if let seconds = finding.measuredSeconds { json.int(seconds) } else { json.null() }
+        json.key("message")
+        json.string(finding.message)
+        json.key("rule")
+        json.string(finding.rule.rawValue)
+        json.key("severity")
+        json.string(finding.severity.rawValue)
+        json.key("status")
+        json.string(finding.status.rawValue)
+        json.key("subject")
+        json.string(finding.subject)
+        json.key("target_s")
+        if let seconds = finding.targetSeconds { json.int(seconds) } else { json.null() }
+        if let waiver = finding.waiver {
+            json.key("waiver")
+            try json.encoded(waiver)
+        }
+        json.closeObject()
+    }
+
+    private static func write(_ details: FindingDetails, into json: inout PrettyJSON) throws {
+        json.openObject()
+        if let apply = details.applyParity {
+            json.key("apply_parity")
+            json.openObject()
+            if let commit = apply.commit {
+                json.key("commit")
+                json.string(commit)
+            }
+            if let finished = apply.counterpartFinished {
+                json.key("counterpart_finished")
+                json.string(finished.rfc3339())
+            }
+            json.key("counterpart_region")
+            json.string(apply.counterpartRegion)
+            if let run = apply.counterpartRunID {
+                json.key("counterpart_run_id")
+                json.int(run)
+            }
+            json.key("finished")
+            json.string(apply.finished.rfc3339())
+            json.key("region")
+            json.string(apply.region)
+            json.key("run_id")
+            json.int(apply.runID)
+            json.closeObject()
+        }
+        if let cadence = details.cadence {
+            json.key("cadence")
+            try json.encoded(cadence)
+        }
+        if let checks = details.checks {
+            json.key("checks")
+            json.openArray()
+            for check in checks {
+                json.element()
+                json.openObject()
+                json.key("check")
+                json.string(check.check)
+                json.key("detail")
+                json.string(check.detail)
+                if let passed = check.passed {
+                    json.key("passed")
+                    json.bool(passed)
+                }
+                json.closeObject()
+            }
+            json.closeArray()
+        }
+        if let loss = details.dataLoss {
+            json.key("data_loss")
+            write(loss, into: &json)
+        }
+        if let integrity = details.integrity {
+            json.key("integrity")
+            try json.encoded(integrity)
+        }
+        if let notes = details.notes {
+            json.key("notes")
+            json.strings(notes)
+        }
+        if let parity = details.parity {
+            json.key("parity")
+            try json.encoded(parity)
+        }
+        if let recovery = details.recovery {
+            json.key("recovery")
+            try json.encoded(recovery)
+        }
+        if let requesters = details.requesters {
+            json.key("requesters")
+            json.strings(requesters)
+        }
+        json.closeObject()
+    }
+
+    private static func write(_ loss: DataLossDetails, into json: inout PrettyJSON) {
+        json.openObject()
+        if let source = loss.referenceSource {
+            json.key("reference_source")
+            json.string(source)
+        }
+        if let time = loss.referenceTime {
+            json.key("reference_time")
+            json.string(time.rfc3339())
+        }
+        json.key("tables")
+        json.openArray()
+        for table in loss.tables {
+            json.element()
+            json.openObject()
+            json.key("action")
+            json.string(table.action)
+            json.key("check_run")
+            json.string(table.checkRun)
+            if let seconds = table.lossSeconds {
+                json.key("loss_seconds")
+                json.int(seconds)
+            }
+            json.key("table")
+            json.string(table.table)
+            if let version = table.version {
+                json.key("version")
+                json.int(version)
+            }
+            if let time = table.versionTime {
+                json.key("version_time")
+                json.string(time.rfc3339())
+            }
+            json.closeObject()
+        }
+        json.closeArray()
+        json.closeObject()
+    }
+
+    /// The JSON document encoded whole by `JSONEncoder`: the definition ``render(_:)`` writes.
+    static func renderWhole(_ assessment: Assessment) throws(ReportsError) -> Data {
+        let summary = assessment.summary
+        let document = Document(
             period: assessment.period,
             summary: Summary(
                 pass: summary[.pass] ?? 0, fail: summary[.fail] ?? 0, indeterminate: summary[.indeterminate] ?? 0,
                 waived: summary[.waived] ?? 0),
-            findings: findings, warnings: assessment.warnings)
-    }
-
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    private static func encode(_ value: some Encodable) throws(ReportsError) -> Data {
+            findings: assessment.findings.map(Item.init), warnings: assessment.warnings)
         do {
-            return try encoder().encode(value)
+            return try PrettyJSON.encoder().encode(document)
         } catch {
             throw ReportsError(.output, source: "json", "cannot encode the findings: \(error)")
         }
