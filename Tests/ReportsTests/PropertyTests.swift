@@ -115,6 +115,28 @@ struct NormaliserPropertyTests {
         }
     }
 
+    @Test func theReportListsFindingsWorstFirstAndTiesKeepTheirOrder() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...60)) { seed, count in
+            var random = SplitMix(state: seed)
+            let subjects = ["", "a", "a@cc-1", "a@cc-10", "a@cc-2", "é", "e\u{301}", "Z", "z"]
+            let findings = (0..<count).map { index in
+                Finding(
+                    rule: RuleID.allCases[random.below(RuleID.allCases.count)], subject: subjects[random.below(subjects.count)],
+                    status: FindingStatus.allCases[random.below(FindingStatus.allCases.count)],
+                    severity: Severity.allCases[random.below(Severity.allCases.count)], message: "\(index)")
+            }
+            let expected = findings.enumerated().sorted { a, b in
+                let (x, y) = (a.element, b.element)
+                if x.status != y.status { return x.status < y.status }
+                if x.severity != y.severity { return x.severity < y.severity }
+                if x.rule != y.rule { return x.rule < y.rule }
+                if !x.subject.utf8.elementsEqual(y.subject.utf8) { return x.subject.utf8.lexicographicallyPrecedes(y.subject.utf8) }
+                return a.offset < b.offset
+            }
+            #expect(ReportModel.worstFirst(findings).map(\.message) == expected.map(\.element.message))
+        }
+    }
+
     @Test func aChangedLeafIsAlwaysFoundAndASensitiveOneNever() async {
         await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.bool) { seed, sensitive in
             let primary = state(seed, resources: 3)

@@ -35,36 +35,12 @@ public struct Assessment: Sendable, Hashable, Codable {
 
     /// Orders findings: rule order, then worst status first, then subject in byte order.
     /// Findings that tie keep their order. A bank's quarter has ~80,000 findings, each a large value:
-    /// positions are sorted, on keys taken out once (the subjects' bytes side by side in one buffer,
-    /// so a comparison touches no string), and the findings are then moved into place, not copied.
+    /// positions are sorted (``order(of:rank:)``), and the findings are then moved into place, not copied.
     public static func ordered(_ findings: consuming [Finding]) -> [Finding] {
         var findings = findings
-        var rank: [Int] = []
-        var bytes: [UInt8] = []
-        var spans: [Range<Int>] = []
-        rank.reserveCapacity(findings.count)
-        spans.reserveCapacity(findings.count)
-        for index in findings.indices {
-            rank.append(
-                (RuleID.allCases.firstIndex(of: findings[index].rule) ?? 0) * FindingStatus.allCases.count
-                    + (FindingStatus.allCases.firstIndex(of: findings[index].status) ?? 0))
-            let start = bytes.count
-            bytes.append(contentsOf: findings[index].subject.utf8)
-            spans.append(start..<bytes.count)
-        }
-        var order = Array(findings.indices)
-        bytes.withUnsafeBytes { subjects in
-            order.sort { a, b in
-                if rank[a] != rank[b] { return rank[a] < rank[b] }
-                let x = spans[a]
-                let y = spans[b]
-                let common = min(x.count, y.count)
-                if common > 0, let base = subjects.baseAddress {
-                    let order = memcmp(base + x.lowerBound, base + y.lowerBound, common)
-                    if order != 0 { return order < 0 }
-                }
-                return x.count != y.count ? x.count < y.count : a < b
-            }
+        let order = order(of: findings) { finding in
+            (RuleID.allCases.firstIndex(of: finding.rule) ?? 0) * FindingStatus.allCases.count
+                + (FindingStatus.allCases.firstIndex(of: finding.status) ?? 0)
         }
         // Position k takes the finding at order[k]: each cycle of the permutation is followed once.
         var placed = [Bool](repeating: false, count: findings.count)
@@ -79,6 +55,38 @@ public struct Assessment: Sendable, Hashable, Codable {
             }
         }
         return findings
+    }
+
+    /// The positions of `findings` sorted by `rank` (ascending), then subject in byte order; findings
+    /// that tie keep their order. The keys are taken out once, the subjects' bytes side by side in one
+    /// buffer, so a comparison touches no string.
+    static func order(of findings: [Finding], rank: (Finding) -> Int) -> [Int] {
+        var ranks: [Int] = []
+        var bytes: [UInt8] = []
+        var spans: [Range<Int>] = []
+        ranks.reserveCapacity(findings.count)
+        spans.reserveCapacity(findings.count)
+        for finding in findings {
+            ranks.append(rank(finding))
+            let start = bytes.count
+            bytes.append(contentsOf: finding.subject.utf8)
+            spans.append(start..<bytes.count)
+        }
+        var order = Array(findings.indices)
+        bytes.withUnsafeBytes { subjects in
+            order.sort { a, b in
+                if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
+                let x = spans[a]
+                let y = spans[b]
+                let common = min(x.count, y.count)
+                if common > 0, let base = subjects.baseAddress {
+                    let order = memcmp(base + x.lowerBound, base + y.lowerBound, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count != y.count ? x.count < y.count : a < b
+            }
+        }
+        return order
     }
 }
 

@@ -173,13 +173,15 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var waived = 0
 
         init(_ findings: [Finding]) {
-            for finding in findings {
-                switch finding.status {
-                case .pass: pass += 1
-                case .fail: fail += 1
-                case .indeterminate: indeterminate += 1
-                case .waived: waived += 1
-                }
+            for finding in findings { count(finding.status) }
+        }
+
+        mutating func count(_ status: FindingStatus) {
+            switch status {
+            case .pass: pass += 1
+            case .fail: fail += 1
+            case .indeterminate: indeterminate += 1
+            case .waived: waived += 1
             }
         }
 
@@ -377,12 +379,7 @@ extension ReportModel {
             exceptions: changeFindings.filter { $0.status.failsGate }.count, findings: changeFindings,
             applyParity: findings.filter { $0.rule == .applyParity })
 
-        let worstFirst = findings.sorted {
-            if $0.status != $1.status { return $0.status < $1.status }
-            if $0.severity != $1.severity { return $0.severity < $1.severity }
-            if $0.rule != $1.rule { return $0.rule < $1.rule }
-            return $0.subject.utf8Precedes($1.subject)
-        }
+        let worstFirst = worstFirst(findings)
         var remediation: [Remediation] = []
         for finding in worstFirst where finding.status.failsGate {
             remediation.append(Remediation(
@@ -392,16 +389,20 @@ extension ReportModel {
         let signOff = ["Business Continuity Manager", "Head of ICT Risk Management", "Chief Risk Officer", "Management Body (approval)"]
             .map { SignOff(role: $0, name: "", date: "") }
 
+        // The few findings that a process owns (its drills' RTO and RPO, its cadence), taken out once.
+        let drillFindings = findings.filter { $0.rule == .rto || $0.rule == .rpo || $0.rule == .drillCadence }
         let byProcess = policy.processes.map { process -> Verdict in
-            let own = findings.filter { finding in
+            let own = drillFindings.filter { finding in
                 (finding.rule == .rto || finding.rule == .rpo) && finding.subject.hasPrefix(process.id + "@")
                     || finding.rule == .drillCadence && finding.subject == process.id
             }
             let counts = Counts(own)
             return Verdict(subject: process.id, title: process.name, status: own.isEmpty ? .indeterminate : counts.worst, counts: counts)
         }
+        var ruleCounts: [RuleID: Counts] = [:]
+        for finding in findings { ruleCounts[finding.rule, default: Counts([])].count(finding.status) }
         let byRule = assessment.rules.map { rule -> Verdict in
-            let counts = Counts(findings.filter { $0.rule == rule })
+            let counts = ruleCounts[rule] ?? Counts([])
             return Verdict(subject: rule.rawValue, title: rule.title, status: counts.worst, counts: counts)
         }
 
@@ -413,6 +414,16 @@ extension ReportModel {
             evidenceIntegrity: findings.first { $0.rule == .evidenceIntegrity }, findings: worstFirst,
             remediation: remediation, signOff: signOff, evidenceIndex: index, totals: Counts(findings), byProcess: byProcess,
             byRule: byRule, warnings: assessment.warnings)
+    }
+
+    /// Worst status first, then severity, rule and subject in byte order; ties keep their order. The
+    /// positions are sorted, and each finding is copied once.
+    static func worstFirst(_ findings: [Finding]) -> [Finding] {
+        Assessment.order(of: findings) { finding in
+            ((FindingStatus.allCases.firstIndex(of: finding.status) ?? 0) * Severity.allCases.count
+                + (Severity.allCases.firstIndex(of: finding.severity) ?? 0)) * RuleID.allCases.count
+                + (RuleID.allCases.firstIndex(of: finding.rule) ?? 0)
+        }.map { findings[$0] }
     }
 }
 
