@@ -19,41 +19,62 @@ public enum TextRenderer {
         }
         func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
 
-        var lines: [String] = []
+        // One text, appended to line by line: a bank's quarter has ~80,000 findings.
+        var text = ""
+        text.reserveCapacity(128 * assessment.findings.count + 4_096)
+        func newLine() { text.append("\n") }
         let zone = policy.timeZone
         let first = Period.local(assessment.periodStart, in: zone).rfc3339(fractionDigits: 0).prefix(10)
         let last = Period.local(assessment.periodEnd.adding(seconds: -1), in: zone).rfc3339(fractionDigits: 0).prefix(10)
-        lines.append(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
-        // Positions, not copies: a bank's quarter has ~80,000 findings.
-        let positions = Dictionary(grouping: assessment.findings.indices) { assessment.findings[$0].rule }
-        for rule in assessment.rules {
-            let indices = positions[rule] ?? []
-            lines.append("")
-            var byStatus: [FindingStatus: Int] = [:]
-            for index in indices { byStatus[assessment.findings[index].status, default: 0] += 1 }
-            let counts = FindingStatus.allCases.compactMap { status -> String? in
-                byStatus[status].map { "\($0) \(status.rawValue)" }
-            }.joined(separator: ", ")
-            lines.append(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
-            let width = min(44, indices.map { assessment.findings[$0].subject.count }.max() ?? 0)
-            for index in indices {
-                let finding = assessment.findings[index]
-                let status = paint(padded(finding.status.rawValue.uppercased(), to: 13), finding.status)
-                var line = "  \(status) \(padded(finding.subject, to: width))"
-                if let comparison = finding.comparisonText { line += "  \(comparison)" }
-                line += "  \(finding.message)"
-                lines.append(line)
-                if finding.status != .pass, let parity = finding.details.parity, !parity.differences.isEmpty {
-                    for difference in parity.differences.prefix(20) { lines.append("      " + describe(difference)) }
-                    if parity.differences.count > 20 { lines.append("      … \(parity.differences.count - 20) more") }
+        text.append(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
+        let cells = Dictionary(uniqueKeysWithValues: FindingStatus.allCases.map { ($0, paint(padded($0.rawValue.uppercased(), to: 13), $0)) })
+        assessment.findings.withUnsafeBufferPointer { findings in
+            // Positions, not copies.
+            let positions = Dictionary(grouping: findings.indices) { findings[$0].rule }
+            for rule in assessment.rules {
+                let indices = positions[rule] ?? []
+                newLine()
+                var byStatus: [FindingStatus: Int] = [:]
+                for index in indices { byStatus[findings[index].status, default: 0] += 1 }
+                let counts = FindingStatus.allCases.compactMap { status -> String? in
+                    byStatus[status].map { "\($0) \(status.rawValue)" }
+                }.joined(separator: ", ")
+                newLine()
+                text.append(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
+                let widths = indices.map { findings[$0].subject.count }
+                let width = min(44, widths.max() ?? 0)
+                for (index, subjectWidth) in zip(indices, widths) {
+                    newLine()
+                    text.append("  ")
+                    text.append(cells[findings[index].status] ?? "")
+                    text.append(" ")
+                    text.append(findings[index].subject)
+                    if subjectWidth < width { text.append(contentsOf: repeatElement(" " as Character, count: width - subjectWidth)) }
+                    if let comparison = findings[index].comparisonText {
+                        text.append("  ")
+                        text.append(comparison)
+                    }
+                    text.append("  ")
+                    text.append(findings[index].message)
+                    if findings[index].status != .pass, let parity = findings[index].details.parity, !parity.differences.isEmpty {
+                        for difference in parity.differences.prefix(20) {
+                            newLine()
+                            text.append("      " + describe(difference))
+                        }
+                        if parity.differences.count > 20 {
+                            newLine()
+                            text.append("      … \(parity.differences.count - 20) more")
+                        }
+                    }
                 }
             }
         }
         let summary = assessment.summary
-        lines.append("")
+        newLine()
+        newLine()
         let verdict = assessment.failsGate ? paint("FAIL", .fail) : paint("PASS", .pass)
-        lines.append(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
-        return lines.joined(separator: "\n")
+        text.append(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
+        return text
     }
 
     /// The text followed by spaces up to `width` characters (never cut).
