@@ -42,16 +42,25 @@ public struct Assessment: Sendable, Hashable, Codable {
             (RuleID.allCases.firstIndex(of: finding.rule) ?? 0) * FindingStatus.allCases.count
                 + (FindingStatus.allCases.firstIndex(of: finding.status) ?? 0)
         }
-        // Position k takes the finding at order[k]: each cycle of the permutation is followed once.
+        // Position k takes the finding at order[k]: each cycle of the permutation is followed once,
+        // its first finding held aside and the others moved one place along it (moved, so no
+        // finding is copied or released).
         var placed = [Bool](repeating: false, count: findings.count)
-        for start in findings.indices where !placed[start] {
-            var position = start
-            while true {
-                placed[position] = true
-                let source = order[position]
-                if source == start { break }
-                findings.swapAt(position, source)
-                position = source
+        findings.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for start in buffer.indices where !placed[start] {
+                let held = (base + start).move()
+                var position = start
+                while true {
+                    placed[position] = true
+                    let source = order[position]
+                    if source == start {
+                        (base + position).initialize(to: held)
+                        break
+                    }
+                    (base + position).moveInitialize(from: base + source, count: 1)
+                    position = source
+                }
             }
         }
         return findings
@@ -66,11 +75,14 @@ public struct Assessment: Sendable, Hashable, Codable {
         var spans: [Range<Int>] = []
         ranks.reserveCapacity(findings.count)
         spans.reserveCapacity(findings.count)
-        for finding in findings {
-            ranks.append(rank(finding))
-            let start = bytes.count
-            bytes.append(contentsOf: finding.subject.utf8)
-            spans.append(start..<bytes.count)
+        // Read in place: iterating the array would copy each finding.
+        findings.withUnsafeBufferPointer { findings in
+            for index in findings.indices {
+                ranks.append(rank(findings[index]))
+                let start = bytes.count
+                bytes.append(contentsOf: findings[index].subject.utf8)
+                spans.append(start..<bytes.count)
+            }
         }
         var order = Array(findings.indices)
         bytes.withUnsafeBytes { subjects in
