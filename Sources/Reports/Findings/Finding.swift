@@ -188,7 +188,8 @@ public struct FindingDetails: Sendable, Hashable, Codable {
         self.notes = notes
     }
 
-    /// Its keys in the findings JSON (snake_case).
+    /// Its keys in the findings JSON (snake_case). `JSONRenderer` writes the sections itself, in
+    /// these keys' byte order: a new section is added there too (its property test compares the two).
     enum CodingKeys: String, CodingKey {
         case recovery, parity, checks, cadence, integrity, requesters, notes
         case dataLoss = "data_loss"

@@ -41,7 +41,7 @@ struct PrettyJSON {
         nextLine()
         bytes.append(UInt8(ascii: "\""))
         raw(key)
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        raw("\" : ")
     }
 
     /// Starts the next element of the open array; its value is written next.
