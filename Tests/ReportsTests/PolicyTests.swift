@@ -21,6 +21,18 @@ struct PolicyTests {
         #expect(policy.process("payments")?.owns(table: "retail.cards.ledger") == false)
     }
 
+    /// Identities are matched without surrounding spaces (tabs and Unicode spaces included, line
+    /// breaks not), ignoring case; the shortcut for identities without spaces at either end agrees.
+    @Test(arguments: [
+        "Dev.Two@bank.example", " Dev.Two@bank.example ", "\tDEV.TWO@bank.example", "dev.two@bank.example\u{3000}",
+        "\u{A0}Dev Two\u{2003}", "\nDev Two", "Dev Two\n", "", "   ", "É", " \u{301}x", "x\u{301} ",
+    ])
+    func identitiesAreKeyedAsTrimmedAndLowerCased(_ identity: String) throws {
+        #expect(Policy.identityKey(identity) == identity.trimmingCharacters(in: .whitespaces).lowercased())
+        let policy = try Support.policy()
+        #expect(policy.samePerson(identity, "  \(identity.uppercased())\t") == !identity.trimmingCharacters(in: .whitespaces).isEmpty)
+    }
+
     @Test(arguments: [
         ("processes:\n  - id: x\n    criticality: business-critical\n    rto: 4h\n    rpo: 4h\n    workspaces: [nope]\n", "processes[0].workspaces[0]", "unknown workspace 'nope'"),
         ("processes:\n  - id: x\n    criticality: business-critical\n    rto: 4 hours\n    rpo: 4h\n", "processes[0].rto", "is not a duration"),

@@ -187,8 +187,8 @@ public struct Policy: Sendable, Hashable {
 
     /// Whether two identities are one person: equal ignoring case, or aliases of one `people` entry.
     public func samePerson(_ lhs: String, _ rhs: String) -> Bool {
-        let left = lhs.trimmingCharacters(in: .whitespaces).lowercased()
-        let right = rhs.trimmingCharacters(in: .whitespaces).lowercased()
+        let left = Self.identityKey(lhs)
+        let right = Self.identityKey(rhs)
         guard !left.isEmpty, !right.isEmpty else { return false }
         if left == right { return true }
         return people.contains { $0.identities.contains(left) && $0.identities.contains(right) }
@@ -196,8 +196,19 @@ public struct Policy: Sendable, Hashable {
 
     /// The `people` entry an identity belongs to, when any.
     public func person(for identity: String) -> Person? {
-        let key = identity.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = Self.identityKey(identity)
         return people.first { $0.identities.contains(key) }
+    }
+
+    /// An identity as it is matched: without surrounding spaces, lower-cased. Trimming is skipped when
+    /// neither end is white space (it is for almost every identity, and the change-approval rule
+    /// compares thousands of them).
+    static func identityKey(_ identity: String) -> String {
+        let scalars = identity.unicodeScalars
+        guard scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true else {
+            return identity.lowercased()
+        }
+        return identity.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
 
