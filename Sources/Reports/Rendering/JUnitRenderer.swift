@@ -132,20 +132,16 @@ public enum JSONRenderer {
     /// continues the findings array where the one before it stopped.
     public static func write(_ assessment: Assessment, to sink: (Data) throws(ReportsError) -> Void) async throws(ReportsError) {
         let findings = assessment.findings
+        var json = PrettyJSON()
+        json.openObject()
+        json.key("findings")
+        json.openArray()
         guard streams(findings.count) else {
-            var json = PrettyJSON()
-            json.openObject()
-            json.key("findings")
-            json.openArray()
             try elements(findings[...], into: &json)
             closing(assessment, into: &json)
             return try sink(Data(json.bytes))
         }
-        var opening = PrettyJSON()
-        opening.openObject()
-        opening.key("findings")
-        opening.openArray()
-        try sink(Data(opening.bytes))
+        try sink(Data(json.bytes))
         let ranges = chunks(findings)
         // Two chunks per core under way: a core that finishes a chunk takes the next at once, while
         // the document is written in order and at most the window's chunks are held.
@@ -160,9 +156,9 @@ public enum JSONRenderer {
         while let chunk = await written.next() {
             try sink(chunk.get())
         }
-        var json = PrettyJSON(within: [false, findings.isEmpty])
-        closing(assessment, into: &json)
-        try sink(Data(json.bytes))
+        var tail = PrettyJSON(within: [false, findings.isEmpty])
+        closing(assessment, into: &tail)
+        try sink(Data(tail.bytes))
     }
 
     /// About the writing work of a thousand findings of one table each: what a chunk holds.
@@ -213,21 +209,15 @@ public enum JSONRenderer {
     private static func closing(_ assessment: Assessment, into json: inout PrettyJSON) {
         let summary = assessment.summary
         json.closeArray()
-        json.key("period")
-        json.string(assessment.period)
+        json.member("period", assessment.period)
         json.key("summary")
         json.openObject()
-        json.key("fail")
-        json.int(summary[.fail] ?? 0)
-        json.key("indeterminate")
-        json.int(summary[.indeterminate] ?? 0)
-        json.key("pass")
-        json.int(summary[.pass] ?? 0)
-        json.key("waived")
-        json.int(summary[.waived] ?? 0)
+        json.member("fail", summary[.fail] ?? 0)
+        json.member("indeterminate", summary[.indeterminate] ?? 0)
+        json.member("pass", summary[.pass] ?? 0)
+        json.member("waived", summary[.waived] ?? 0)
         json.closeObject()
-        json.key("warnings")
-        json.strings(assessment.warnings)
+        json.member("warnings", strings: assessment.warnings)
         json.closeObject()
     }
 
@@ -237,31 +227,15 @@ public enum JSONRenderer {
         json.openObject()
         json.key("details")
         try write(finding.details, into: &json)
-        json.key("evidence")
-        json.openArray()
-        for hash in finding.evidence {
-            json.element()
-            json.string(hash.description)
-        }
-        json.closeArray()
-        json.key("measured_s")
-        if let seconds = finding.measuredSeconds { json.int(seconds) } else { json.null() }
-        json.key("message")
-        json.string(finding.message)
-        json.key("rule")
-        json.string(finding.rule.rawValue)
-        json.key("severity")
-        json.string(finding.severity.rawValue)
-        json.key("status")
-        json.string(finding.status.rawValue)
-        json.key("subject")
-        json.string(finding.subject)
-        json.key("target_s")
-        if let seconds = finding.targetSeconds { json.int(seconds) } else { json.null() }
-        if let waiver = finding.waiver {
-            json.key("waiver")
-            try json.encoded(waiver)
-        }
+        json.member("evidence", strings: finding.evidence.map(\.description))
+        json.member("measured_s", orNull: finding.measuredSeconds)
+        json.member("message", finding.message)
+        json.member("rule", finding.rule.rawValue)
+        json.member("severity", finding.severity.rawValue)
+        json.member("status", finding.status.rawValue)
+        json.member("subject", finding.subject)
+        json.member("target_s", orNull: finding.targetSeconds)
+        try json.member("waiver", encoding: finding.waiver)
         json.closeObject()
     }
 
@@ -270,113 +244,55 @@ public enum JSONRenderer {
         if let apply = details.applyParity {
             json.key("apply_parity")
             json.openObject()
-            if let commit = apply.commit {
-                json.key("commit")
-                json.string(commit)
-            }
-            if let finished = apply.counterpartFinished {
-                json.key("counterpart_finished")
-                json.string(finished.rfc3339())
-            }
-            json.key("counterpart_region")
-            json.string(apply.counterpartRegion)
-            if let run = apply.counterpartRunID {
-                json.key("counterpart_run_id")
-                json.int(run)
-            }
-            json.key("finished")
-            json.string(apply.finished.rfc3339())
-            json.key("region")
-            json.string(apply.region)
-            json.key("run_id")
-            json.int(apply.runID)
+            json.member("commit", apply.commit)
+            json.member("counterpart_finished", apply.counterpartFinished)
+            json.member("counterpart_region", apply.counterpartRegion)
+            json.member("counterpart_run_id", apply.counterpartRunID)
+            json.member("finished", apply.finished)
+            json.member("region", apply.region)
+            json.member("run_id", apply.runID)
             json.closeObject()
         }
-        if let cadence = details.cadence {
-            json.key("cadence")
-            try json.encoded(cadence)
-        }
+        try json.member("cadence", encoding: details.cadence)
         if let checks = details.checks {
             json.key("checks")
             json.openArray()
             for check in checks {
                 json.element()
                 json.openObject()
-                json.key("check")
-                json.string(check.check)
-                json.key("detail")
-                json.string(check.detail)
-                if let passed = check.passed {
-                    json.key("passed")
-                    json.bool(passed)
-                }
+                json.member("check", check.check)
+                json.member("detail", check.detail)
+                json.member("passed", check.passed)
                 json.closeObject()
             }
             json.closeArray()
         }
         if let loss = details.dataLoss {
             json.key("data_loss")
-            write(loss, into: &json)
-        }
-        if let integrity = details.integrity {
-            json.key("integrity")
-            try json.encoded(integrity)
-        }
-        if let notes = details.notes {
-            json.key("notes")
-            json.strings(notes)
-        }
-        if let parity = details.parity {
-            json.key("parity")
-            try json.encoded(parity)
-        }
-        if let recovery = details.recovery {
-            json.key("recovery")
-            try json.encoded(recovery)
-        }
-        if let requesters = details.requesters {
-            json.key("requesters")
-            json.strings(requesters)
-        }
-        json.closeObject()
-    }
-
-    private static func write(_ loss: DataLossDetails, into json: inout PrettyJSON) {
-        json.openObject()
-        if let source = loss.referenceSource {
-            json.key("reference_source")
-            json.string(source)
-        }
-        if let time = loss.referenceTime {
-            json.key("reference_time")
-            json.string(time.rfc3339())
-        }
-        json.key("tables")
-        json.openArray()
-        for table in loss.tables {
-            json.element()
             json.openObject()
-            json.key("action")
-            json.string(table.action)
-            json.key("check_run")
-            json.string(table.checkRun)
-            if let seconds = table.lossSeconds {
-                json.key("loss_seconds")
-                json.int(seconds)
+            json.member("reference_source", loss.referenceSource)
+            json.member("reference_time", loss.referenceTime)
+            json.key("tables")
+            json.openArray()
+            for table in loss.tables {
+                json.element()
+                json.openObject()
+                json.member("action", table.action)
+                json.member("check_run", table.checkRun)
+                json.member("loss_seconds", table.lossSeconds)
+                json.member("table", table.table)
+                json.member("version", table.version)
+                json.member("version_time", table.versionTime)
+                json.closeObject()
             }
-            json.key("table")
-            json.string(table.table)
-            if let version = table.version {
-                json.key("version")
-                json.int(version)
-            }
-            if let time = table.versionTime {
-                json.key("version_time")
-                json.string(time.rfc3339())
-            }
+            json.closeArray()
             json.closeObject()
         }
-        json.closeArray()
+        try json.member("integrity", encoding: details.integrity)
+        json.member("notes", strings: details.notes)
+        try json.member("parity", encoding: details.parity)
+        try json.member("recovery", encoding: details.recovery)
+        json.member("requesters", strings: details.requesters)
         json.closeObject()
     }
 

@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 
 /// JSON text in exactly the layout of Foundation's `JSONEncoder` with `.prettyPrinted`, `.sortedKeys`
@@ -109,6 +110,56 @@ struct PrettyJSON {
             string(value)
         }
         closeArray()
+    }
+
+    // MARK: Members
+    //
+    // A member whose value is nil is left out, as the encoder's `encodeIfPresent` leaves it out.
+
+    mutating func member(_ key: StaticString, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        string(value)
+    }
+
+    mutating func member(_ key: StaticString, _ value: Int64?) {
+        guard let value else { return }
+        self.key(key)
+        int(value)
+    }
+
+    mutating func member(_ key: StaticString, _ value: Int?) {
+        member(key, value.map(Int64.init))
+    }
+
+    mutating func member(_ key: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        self.key(key)
+        bool(value)
+    }
+
+    /// An instant as its RFC 3339 text, as `Instant` encodes itself.
+    mutating func member(_ key: StaticString, _ value: Instant?) {
+        member(key, value?.rfc3339())
+    }
+
+    mutating func member(_ key: StaticString, strings values: [String]?) {
+        guard let values else { return }
+        self.key(key)
+        strings(values)
+    }
+
+    /// A value the encoder writes (``encoded(_:)``).
+    mutating func member(_ key: StaticString, encoding value: (some Encodable)?) throws {
+        guard let value else { return }
+        self.key(key)
+        try encoded(value)
+    }
+
+    /// A member written as `null` when its value is nil.
+    mutating func member(_ key: StaticString, orNull value: Int64?) {
+        self.key(key)
+        if let value { int(value) } else { null() }
     }
 
     /// `value` as the encoder writes it, indented to stand where it is written.
