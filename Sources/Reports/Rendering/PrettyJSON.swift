@@ -78,11 +78,11 @@ struct PrettyJSON {
 
     // MARK: Values
 
-    mutating func null() { raw("null") }
+    private mutating func null() { raw("null") }
 
-    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+    private mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
-    mutating func int(_ value: Int64) {
+    private mutating func int(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -96,14 +96,12 @@ struct PrettyJSON {
         }
     }
 
-    mutating func int(_ value: Int) { int(Int64(value)) }
-
-    mutating func string(_ value: String) {
+    private mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { write(escaping: $0) }
     }
 
-    mutating func strings(_ values: [String]) {
+    private mutating func strings(_ values: [String]) {
         openArray()
         for value in values {
             element()
@@ -163,7 +161,7 @@ struct PrettyJSON {
     }
 
     /// `value` as the encoder writes it, indented to stand where it is written.
-    mutating func encoded(_ value: some Encodable) throws {
+    private mutating func encoded(_ value: some Encodable) throws {
         let encoder = self.encoder ?? Self.encoder()
         self.encoder = encoder
         let data = try encoder.encode(value)
