@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import Evidence
@@ -632,5 +633,74 @@ struct StoreTests {
         let report = try await second.verify()
         #expect(report.intact, "\(report.problems)")
         #expect(report.evidence == logs.count)
+    }
+}
+
+/// How the store's file is laid out and kept: its page size, and its write-ahead log copied into the
+/// database while an ingest is still writing.
+@Suite("Store file")
+struct StoreFileTests {
+    static func pageSize(_ path: String) throws -> Int {
+        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        return try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0 }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    @Test("a new store has 8 KiB pages; a store made with other pages keeps them and works")
+    func pageSizes() async throws {
+        let fresh = try TemporaryStore()
+        defer { fresh.remove() }
+        try await fresh.ingest("drill.jsonl", StoreSamples.richDrill)
+        #expect(try Self.pageSize(fresh.path) == SQLiteEvidenceStore.pageSize)
+        #expect(SQLiteEvidenceStore.pageSize == 8192)
+
+        // A database file whose pages were fixed at 4 KiB before drreport set up its tables.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("evidence.db").path
+        try await DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA user_version = 1")
+        }
+        #expect(try Self.pageSize(path) == 4096)
+        let store = try SQLiteEvidenceStore(path: path, create: true)
+        let parsed = try EvidenceParser.parse(
+            EvidenceInput(source: "drill.jsonl", name: "drill.jsonl", bytes: Data(StoreSamples.richDrill.utf8)))
+        guard case .stored = try await store.store(parsed) else { throw StoreTestError("the drill was a duplicate") }
+        #expect(try Self.pageSize(path) == 4096)
+        let report = try await SQLiteEvidenceStore(path: path, create: false).verify()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.evidence == 1)
+    }
+
+    @Test("the write-ahead log is copied into the database while the store is still open and writing")
+    func logCheckpointedBehindTheWriter() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("evidence.db").path
+        // A step of 64 KiB of log: a few files take the log past it.
+        let store = try SQLiteEvidenceStore(path: path, create: true, scratch: false, logStep: 64 << 10)
+        let empty = Self.fileSize(path)
+        for index in 0..<20 {
+            let log = StoreSamples.drill(
+                "DR-W\(index)",
+                (0..<50).map { minute in ("2026-09-12T08:\(String(format: "%02d", minute)):00Z", minute == 0 ? "disruption" : "milestone", minute == 0 ? "" : #""process":"payments","note":"\#(String(repeating: "x", count: 200))""#) })
+            let parsed = try EvidenceParser.parse(EvidenceInput(source: "d\(index).jsonl", name: "d.jsonl", bytes: Data(log.utf8)))
+            guard case .stored = try await store.store(parsed) else { throw StoreTestError("d\(index) was a duplicate") }
+        }
+        // The checkpoint runs on its own thread: wait for the database file to grow, for at most 20 s.
+        var grown = Self.fileSize(path)
+        for _ in 0..<200 where grown < empty + (256 << 10) {
+            try await Task.sleep(for: .milliseconds(100))
+            grown = Self.fileSize(path)
+        }
+        #expect(grown >= empty + (256 << 10), "the database file stayed at \(grown) bytes (from \(empty)) while the store was open")
+        let report = try await store.verify()
+        #expect(report.intact, "\(report.problems)")
+        #expect(report.evidence == 20)
     }
 }
