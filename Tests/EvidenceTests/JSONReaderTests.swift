@@ -445,6 +445,29 @@ struct JSONReaderTests {
         #expect(found.map { String(decoding: text[$0.range], as: UTF8.self) } == [#"{"x":1,"x":[2,{"y":"\u0041"}]}"#, "[]", #""\"}""#])
     }
 
+    @Test("canonical member ranges are the validating reader's on canonical text, and nothing on other shapes")
+    func canonicalMemberRanges() throws {
+        let canonical = [
+            #"{"a":{"x":1,"y":[2,{"y":"\u0041}]"}]},"b":[],"c":"\"}","d":-1.5e3,"e":null,"é":true}"#,
+            #"{"k":"[{\\"}"#, "{}", #"{"only":{}}"#,
+        ]
+        for text in canonical {
+            let data = Data(text.utf8)
+            let (fast, checked) = try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                (JSONReader.canonicalMemberRanges(of: bytes), try JSONReader.memberRanges(of: bytes))
+            }
+            let found = try #require(fast, "refused \(text)")
+            let expected = try #require(checked)
+            #expect(found.map { String(decoding: data[$0.key], as: UTF8.self) } == expected.map(\.key), "\(text)")
+            #expect(found.map(\.value) == expected.map(\.range), "\(text)")
+        }
+        // Whitespace, an escaped key, a truncated or trailing text, not an object: left to the reader.
+        for text in [#"{ "a":1}"#, #"{"a": 1}"#, #"{"a":[1, 2]}"#, #"{"\u0061":1}"#, #"{"a":1"#, #"{"a":"x}"#, #"{"a":1}x"#, "[1]", "", "{", #"{"a":}"#, #"{"a"1}"#] {
+            let fast = Data(text.utf8).withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in JSONReader.canonicalMemberRanges(of: bytes) }
+            #expect(fast == nil, "accepted \(text)")
+        }
+    }
+
     @Test("firstLine numbers a JSON Lines line")
     func firstLine() {
         do {

@@ -97,14 +97,8 @@ public enum ParityComparator {
             rightText.withUTF8 { rightUTF8 in
                 let left = UnsafeRawBufferPointer(leftUTF8)
                 let right = UnsafeRawBufferPointer(rightUTF8)
-                guard let leftMembers = try? JSONReader.memberRanges(of: left), let rightMembers = try? JSONReader.memberRanges(of: right)
-                else { return false }
-                for (key, a, b) in aligned(leftMembers, rightMembers) {
-                    if let a, let b, a.count == b.count,
-                        memcmp(left.baseAddress! + a.lowerBound, right.baseAddress! + b.lowerBound, a.count) == 0
-                    {
-                        continue
-                    }
+                guard let differing = differingMembers(left, right) else { return false }
+                for (key, a, b) in differing {
                     if paths.contains(where: { $0.segments.count == 1 && ($0.segments[0] == "*" || $0.segments[0] == key) }) { continue }
                     let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
                     func value(_ range: Range<Int>?, in buffer: UnsafeRawBufferPointer) -> JSONValue? {
@@ -120,6 +114,39 @@ public enum ParityComparator {
             }
         }
         if !compared { compareWhole(first, second, paths: paths, address: address, into: &differences) }
+    }
+
+    /// The members of two resources' values whose bytes differ, paired by key in key order (UTF-8);
+    /// `nil` when either is not an object. Two resources of one type almost always have the same keys,
+    /// in the canonical order the state parser wrote them: then they pair up in place, compared as
+    /// bytes, and only the keys of the members that differ become strings. Otherwise the members are
+    /// read with the validating reader and paired by ``aligned(_:_:)``.
+    static func differingMembers(
+        _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer
+    ) -> [(key: String, left: Range<Int>?, right: Range<Int>?)]? {
+        func same(_ a: Range<Int>, in x: UnsafeRawBufferPointer, _ b: Range<Int>, in y: UnsafeRawBufferPointer) -> Bool {
+            a.count == b.count && memcmp(x.baseAddress! + a.lowerBound, y.baseAddress! + b.lowerBound, a.count) == 0
+        }
+        func precedes(_ a: Range<Int>, _ b: Range<Int>, in x: UnsafeRawBufferPointer) -> Bool {
+            let order = memcmp(x.baseAddress! + a.lowerBound, x.baseAddress! + b.lowerBound, min(a.count, b.count))
+            return order != 0 ? order < 0 : a.count < b.count
+        }
+        if let a = JSONReader.canonicalMemberRanges(of: left), let b = JSONReader.canonicalMemberRanges(of: right),
+            a.count == b.count,
+            a.indices.allSatisfy({ same(a[$0].key, in: left, b[$0].key, in: right) && ($0 == 0 || precedes(a[$0 - 1].key, a[$0].key, in: left)) })
+        {
+            var differing: [(key: String, left: Range<Int>?, right: Range<Int>?)] = []
+            for index in a.indices where !same(a[index].value, in: left, b[index].value, in: right) {
+                let key = String(decoding: UnsafeRawBufferPointer(rebasing: left[a[index].key]), as: UTF8.self)
+                differing.append((key, a[index].value, b[index].value))
+            }
+            return differing
+        }
+        guard let a = try? JSONReader.memberRanges(of: left), let b = try? JSONReader.memberRanges(of: right) else { return nil }
+        return aligned(a, b).filter { pair in
+            guard let x = pair.left, let y = pair.right else { return true }
+            return !same(x, in: left, y, in: right)
+        }
     }
 
     /// The members of two objects paired by key, in key order (UTF-8), the first of a repeated key

@@ -486,3 +486,86 @@ extension JSONReader {
         return members
     }
 }
+
+extension JSONReader {
+    /// The members of an object in drreport's canonical text (no whitespace, as the state parser writes
+    /// a resource's values), each as the byte ranges of its key (between the quotes) and its value;
+    /// `nil` when the bytes do not have that shape. Nothing is built nor checked beyond the shape:
+    /// values are found by their brackets and quotes, so two resources' values can be paired member
+    /// by member at the speed of reading them. Callers compare bytes, and read as JSON only the
+    /// values that differ; on `nil` (also for a key with an escape) they use the validating
+    /// ``memberRanges(of:)``.
+    public static func canonicalMemberRanges(of buffer: UnsafeRawBufferPointer) -> [(key: Range<Int>, value: Range<Int>)]? {
+        let count = buffer.count
+        /// The position of the quote that closes the string opening at `start`.
+        func stringEnd(_ start: Int) -> Int? {
+            var index = start + 1
+            while index < count {
+                switch buffer[index] {
+                case quote: return index
+                case UInt8(ascii: "\\"): index += 2
+                default: index += 1
+                }
+            }
+            return nil
+        }
+        /// The position after the value starting at `start`.
+        func valueEnd(_ start: Int) -> Int? {
+            guard start < count else { return nil }
+            switch buffer[start] {
+            case quote:
+                return stringEnd(start).map { $0 + 1 }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                var index = start
+                while index < count {
+                    switch buffer[index] {
+                    case quote:
+                        guard let end = stringEnd(index) else { return nil }
+                        index = end
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth == 0 { return index + 1 }
+                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                        return nil
+                    default:
+                        break
+                    }
+                    index += 1
+                }
+                return nil
+            default:
+                // A number or a literal runs to the next separator; whitespace is not canonical.
+                var index = start
+                while index < count {
+                    switch buffer[index] {
+                    case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"): return index > start ? index : nil
+                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): return nil
+                    default: index += 1
+                    }
+                }
+                return nil
+            }
+        }
+        guard count >= 2, buffer[0] == UInt8(ascii: "{") else { return nil }
+        if buffer[1] == UInt8(ascii: "}") { return count == 2 ? [] : nil }
+        var members: [(key: Range<Int>, value: Range<Int>)] = []
+        var index = 1
+        while true {
+            guard index < count, buffer[index] == quote, let keyEnd = stringEnd(index),
+                keyEnd + 1 < count, buffer[keyEnd + 1] == UInt8(ascii: ":"), let end = valueEnd(keyEnd + 2), end < count
+            else { return nil }
+            // A key with an escape is not its bytes: left to the validating reader.
+            if buffer[index + 1..<keyEnd].contains(UInt8(ascii: "\\")) { return nil }
+            members.append((index + 1..<keyEnd, keyEnd + 2..<end))
+            index = end + 1
+            switch buffer[end] {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "}"): return index == count ? members : nil
+            default: return nil
+            }
+        }
+    }
+}
