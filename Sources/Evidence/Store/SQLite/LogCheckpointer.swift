@@ -68,6 +68,7 @@ final class LogCheckpointer: Sendable {
         }
         wake.signal()
     }
+
     /// Stops the thread, after the checkpoint it is running, if any.
     func stop() {
         let running = state.withLock { state in
