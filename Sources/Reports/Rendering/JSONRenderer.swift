@@ -157,13 +157,12 @@ public enum JSONRenderer {
         let summary = assessment.summary
         json.closeArray()
         json.member("period", assessment.period)
-        json.key("summary")
-        json.openObject()
-        json.member("fail", summary[.fail] ?? 0)
-        json.member("indeterminate", summary[.indeterminate] ?? 0)
-        json.member("pass", summary[.pass] ?? 0)
-        json.member("waived", summary[.waived] ?? 0)
-        json.closeObject()
+        json.object("summary") { json in
+            json.member("fail", summary[.fail] ?? 0)
+            json.member("indeterminate", summary[.indeterminate] ?? 0)
+            json.member("pass", summary[.pass] ?? 0)
+            json.member("waived", summary[.waived] ?? 0)
+        }
         json.member("warnings", strings: assessment.warnings)
         json.closeObject()
     }
@@ -189,51 +188,37 @@ public enum JSONRenderer {
     private static func write(_ details: FindingDetails, into json: inout PrettyJSON) throws {
         json.openObject()
         if let apply = details.applyParity {
-            json.key("apply_parity")
-            json.openObject()
-            json.member("commit", apply.commit)
-            json.member("counterpart_finished", apply.counterpartFinished)
-            json.member("counterpart_region", apply.counterpartRegion)
-            json.member("counterpart_run_id", apply.counterpartRunID)
-            json.member("finished", apply.finished)
-            json.member("region", apply.region)
-            json.member("run_id", apply.runID)
-            json.closeObject()
+            json.object("apply_parity") { json in
+                json.member("commit", apply.commit)
+                json.member("counterpart_finished", apply.counterpartFinished)
+                json.member("counterpart_region", apply.counterpartRegion)
+                json.member("counterpart_run_id", apply.counterpartRunID)
+                json.member("finished", apply.finished)
+                json.member("region", apply.region)
+                json.member("run_id", apply.runID)
+            }
         }
         try json.member("cadence", encoding: details.cadence)
         if let checks = details.checks {
-            json.key("checks")
-            json.openArray()
-            for check in checks {
-                json.element()
-                json.openObject()
+            json.objects("checks", checks) { json, check in
                 json.member("check", check.check)
                 json.member("detail", check.detail)
                 json.member("passed", check.passed)
-                json.closeObject()
             }
-            json.closeArray()
         }
         if let loss = details.dataLoss {
-            json.key("data_loss")
-            json.openObject()
-            json.member("reference_source", loss.referenceSource)
-            json.member("reference_time", loss.referenceTime)
-            json.key("tables")
-            json.openArray()
-            for table in loss.tables {
-                json.element()
-                json.openObject()
-                json.member("action", table.action)
-                json.member("check_run", table.checkRun)
-                json.member("loss_seconds", table.lossSeconds)
-                json.member("table", table.table)
-                json.member("version", table.version)
-                json.member("version_time", table.versionTime)
-                json.closeObject()
+            json.object("data_loss") { json in
+                json.member("reference_source", loss.referenceSource)
+                json.member("reference_time", loss.referenceTime)
+                json.objects("tables", loss.tables) { json, table in
+                    json.member("action", table.action)
+                    json.member("check_run", table.checkRun)
+                    json.member("loss_seconds", table.lossSeconds)
+                    json.member("table", table.table)
+                    json.member("version", table.version)
+                    json.member("version_time", table.versionTime)
+                }
             }
-            json.closeArray()
-            json.closeObject()
         }
         try json.member("integrity", encoding: details.integrity)
         json.member("notes", strings: details.notes)

@@ -48,6 +48,29 @@ struct PrettyJSON {
     /// Starts the next element of the open array; its value is written next.
     mutating func element() { nextLine() }
 
+    /// The member `key` holding an object whose members `body` writes.
+    mutating func object(_ key: StaticString, _ body: (inout PrettyJSON) throws -> Void) rethrows {
+        self.key(key)
+        openObject()
+        try body(&self)
+        closeObject()
+    }
+
+    /// The member `key` holding an array of one object per item, whose members `body` writes.
+    mutating func objects<Item>(
+        _ key: StaticString, _ items: [Item], _ body: (inout PrettyJSON, Item) throws -> Void
+    ) rethrows {
+        self.key(key)
+        openArray()
+        for item in items {
+            element()
+            openObject()
+            try body(&self, item)
+            closeObject()
+        }
+        closeArray()
+    }
+
     private mutating func openContainer(_ bracket: UInt8) {
         bytes.append(bracket)
         open.append(true)
