@@ -22,30 +22,32 @@ public enum TextRenderer {
         // One text, appended to line by line: a bank's quarter has ~80,000 findings.
         var text = ""
         text.reserveCapacity(128 * assessment.findings.count + 4_096)
-        func newLine() { text.append("\n") }
+        /// Starts a line holding `content`; the rest of the line may be appended to `text` after it.
+        func line(_ content: String) {
+            if !text.isEmpty { text.append("\n") }
+            text.append(content)
+        }
         let zone = policy.timeZone
         let first = Period.local(assessment.periodStart, in: zone).rfc3339(fractionDigits: 0).prefix(10)
         let last = Period.local(assessment.periodEnd.adding(seconds: -1), in: zone).rfc3339(fractionDigits: 0).prefix(10)
-        text.append(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
+        line(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
         let cells = Dictionary(uniqueKeysWithValues: FindingStatus.allCases.map { ($0, paint(padded($0.rawValue.uppercased(), to: 13), $0)) })
         assessment.findings.withUnsafeBufferPointer { findings in
             // Positions, not copies.
             let positions = Dictionary(grouping: findings.indices) { findings[$0].rule }
             for rule in assessment.rules {
                 let indices = positions[rule] ?? []
-                newLine()
+                line("")
                 var byStatus: [FindingStatus: Int] = [:]
                 for index in indices { byStatus[findings[index].status, default: 0] += 1 }
                 let counts = FindingStatus.allCases.compactMap { status -> String? in
                     byStatus[status].map { "\($0) \(status.rawValue)" }
                 }.joined(separator: ", ")
-                newLine()
-                text.append(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
+                line(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
                 let widths = indices.map { findings[$0].subject.count }
                 let width = min(44, widths.max() ?? 0)
                 for (index, subjectWidth) in zip(indices, widths) {
-                    newLine()
-                    text.append("  ")
+                    line("  ")
                     text.append(cells[findings[index].status] ?? "")
                     text.append(" ")
                     text.append(findings[index].subject)
@@ -57,23 +59,16 @@ public enum TextRenderer {
                     text.append("  ")
                     text.append(findings[index].message)
                     if findings[index].status != .pass, let parity = findings[index].details.parity, !parity.differences.isEmpty {
-                        for difference in parity.differences.prefix(20) {
-                            newLine()
-                            text.append("      " + describe(difference))
-                        }
-                        if parity.differences.count > 20 {
-                            newLine()
-                            text.append("      … \(parity.differences.count - 20) more")
-                        }
+                        for difference in parity.differences.prefix(20) { line("      " + describe(difference)) }
+                        if parity.differences.count > 20 { line("      … \(parity.differences.count - 20) more") }
                     }
                 }
             }
         }
         let summary = assessment.summary
-        newLine()
-        newLine()
+        line("")
         let verdict = assessment.failsGate ? paint("FAIL", .fail) : paint("PASS", .pass)
-        text.append(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
+        line(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
         return text
     }
 
