@@ -89,6 +89,44 @@ struct DeterminismTests {
             "the raw file is kept verbatim")
     }
 
+    @Test("a resource's members are read the same whatever their keys' spelling, and a mask is read only when it marks something")
+    func resourceMembersAndMasks() throws {
+        func resource(_ members: String) throws -> TerraformResource {
+            let state = #"{"format_version":"1.0","values":{"root_module":{"resources":[{"# + members + "}]}}}"
+            let evidence = try Fixtures.parse(Data(state.utf8), name: "state.json", options: Fixtures.stateOptions).get()
+            return try #require(evidence.content.stateValue?.1.resources.first)
+        }
+        let plain = try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","schema_version":0,"values":{"k":"v"}"#)
+        // Escaped keys name the same members, and members the parser does not keep are skipped.
+        let escaped = try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","depends_on":["x"],"values":{"k":"v"}"#)
+        #expect(escaped == plain)
+        // A mask whose keys spell `true` but that marks nothing keeps the values; `true` deep inside marks.
+        let unmarked = try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","values":{"true":"v","k":[{"s":"v"}]},"sensitive_values":{"true":{},"k":[{"s":false}]}"#)
+        #expect(unmarked.valuesText == #"{"k":[{"s":"v"}],"true":"v"}"#)
+        let marked = try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","values":{"true":"v","k":[{"s":"v"}]},"sensitive_values":{"true":{},"k":[{"s":true}]}"#)
+        #expect(marked.valuesText == #"{"k":[{"s":"(sensitive)"}],"true":"v"}"#)
+        // A repeated key is refused in a skipped member, in a mask, and among the members themselves.
+        for members in [
+            #""address":"a.b","mode":"managed","type":"a","name":"b","depends_on":{"x":1,"x":2}"#,
+            #""address":"a.b","mode":"managed","type":"a","name":"b","sensitive_values":{"k":{},"k":{}}"#,
+            #""address":"a.b","mode":"managed","type":"a","name":"b","name":"c""#,
+            #""address":"a.b","mode":"managed","type":"a","name":"b","depends_on":[],"depends_on":[]"#,
+        ] {
+            #expect {
+                try resource(members)
+            } throws: { error in
+                guard let error = error as? EvidenceError else { return false }
+                return error.code == .invalidJSON && error.message.contains("duplicate key")
+            }
+        }
+        // A mask of the wrong type is named as before.
+        #expect {
+            try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","sensitive_values":[true]"#)
+        } throws: { error in
+            (error as? EvidenceError)?.message == "expected an object, found an array"
+        }
+    }
+
     @Test("a sensitive value never appears in an error message")
     func sensitiveValueNotInErrors() throws {
         let marker = "STATE-SECRET-d41d8cd9"

@@ -27,6 +27,11 @@ public enum TerraformStateParser {
         let source: String
         var resources: [TerraformResource] = []
         var locations: [(path: String, line: Int?)] = []
+        /// The canonical text of the resource being read, kept from one resource to the next so that
+        /// it is allocated once.
+        var canonical: [UInt8] = []
+        /// The same for a resource's `sensitive_values`.
+        var maskScratch: [UInt8] = []
 
         init(cursor: JSONCursor, source: String) {
             self.cursor = cursor
@@ -209,44 +214,138 @@ public enum TerraformStateParser {
             }
         }
 
+        /// The members of a resource that are read, in their keys' UTF-8 order (a ``JSONObject``'s).
+        /// `values` is written as canonical text instead, and the others are validated and skipped.
+        static let readKeys = ["address", "index", "mode", "name", "provider_name", "sensitive_values", "type"]
+        static let readKeyBytes = readKeys.map { Array($0.utf8) }
+        static let sensitiveSlot = readKeys.firstIndex(of: "sensitive_values")!
+        static let valuesKey = Array("values".utf8)
+
+        /// Whether `true` is anywhere in the bytes (in a key too: that only means reading the mask).
+        static func containsTrue(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            guard bytes.count >= 4 else { return false }
+            for index in 0...(bytes.count - 4) where bytes[index] == UInt8(ascii: "t") {
+                if bytes[index + 1] == UInt8(ascii: "r"), bytes[index + 2] == UInt8(ascii: "u"), bytes[index + 3] == UInt8(ascii: "e") {
+                    return true
+                }
+            }
+            return false
+        }
+
+        /// A member of a resource, by its key.
+        enum ResourceKey {
+            /// One of ``readKeys``, by position.
+            case read(Int)
+            case values
+            /// Another key, which is skipped.
+            case other(String)
+
+            init(_ key: some Sequence<UInt8>, name: () -> String) {
+                if key.elementsEqual(valuesKey) {
+                    self = .values
+                } else if let index = readKeyBytes.firstIndex(where: { key.elementsEqual($0) }) {
+                    self = .read(index)
+                } else {
+                    self = .other(name())
+                }
+            }
+
+            var name: String {
+                switch self {
+                case .read(let index): readKeys[index]
+                case .values: "values"
+                case .other(let name): name
+                }
+            }
+        }
+
+        /// Writes the canonical text of the object at the cursor into the buffer at `scratch` (kept
+        /// from one resource to the next, so allocated once); false, with nothing read, when the value
+        /// there is not an object.
+        mutating func canonicalObject(into scratch: WritableKeyPath<StateWalker, [UInt8]>) throws(EvidenceError) -> Bool {
+            guard cursor.position < cursor.buffer.count, cursor.buffer[cursor.position] == UInt8(ascii: "{") else { return false }
+            var out: [UInt8] = []
+            swap(&out, &self[keyPath: scratch])
+            out.removeAll(keepingCapacity: true)
+            defer { swap(&out, &self[keyPath: scratch]) }
+            try step { try $0.canonical(into: &out) }
+            return true
+        }
+
+        /// A resource's `sensitive_values`. Most mark nothing: an object with no `true` in it is
+        /// validated (written in canonical form, which refuses a repeated key as the reader does, and
+        /// builds no key) and stands as an empty object, without building its tree of empty objects and
+        /// arrays; any other is read as a value.
+        mutating func readMask() throws(EvidenceError) -> JSONValue {
+            let start = cursor
+            if try canonicalObject(into: \.maskScratch) {
+                if !maskScratch.withUnsafeBytes({ Self.containsTrue($0) }) {
+                    return .object(JSONObject(sortedMembers: [], line: Int32(truncatingIfNeeded: start.line)))
+                }
+                cursor = start
+            }
+            return try step { try $0.value() }
+        }
+
         /// One resource: its fields as values, its `values` as canonical text under its mask.
         mutating func resource(path: String, listLine: Int) throws(EvidenceError) {
             try step { cursor in cursor.skipWhitespace() }
             let objectLine = cursor.line
-            var members: [JSONObject.Member] = []
+            var read = [JSONObject.Member?](repeating: nil, count: Self.readKeys.count)
             var valuesRange: Range<Int>?
             var valuesLine = objectLine
             var valuesStart: (line: Int, lineStart: Int) = (objectLine, 0)
-            // The values' canonical text, written as they are read, before the mask (which Terraform
-            // writes after them) is known; rewritten from their bytes only if the mask marks anything.
-            var unmasked: [UInt8]?
-            var seen: [String] = []
+            // The values' canonical text, written as they are read (into `canonical`), before the mask
+            // (which Terraform writes after them) is known; rewritten from their bytes only if the mask
+            // marks anything.
+            var unmasked = false
+            // The keys of the members that are neither read nor `values`: a resource has a few, and a
+            // list is quicker than a set.
+            var skipped: [String] = []
             if try objectStart(path: path) {
                 repeat {
-                    let (key, keyLine) = try step { try $0.key() }
-                    // A resource has a dozen keys: a list is quicker than a set.
-                    guard !seen.contains(key) else {
-                        throw EvidenceError(.invalidJSON, source: source, line: keyLine, "invalid JSON: duplicate key \"\(key)\" in an object")
+                    let key: ResourceKey
+                    let keyLine: Int
+                    if let plain = try step({ try $0.plainKey() }) {
+                        let bytes = UnsafeRawBufferPointer(rebasing: cursor.buffer[plain.range])
+                        key = ResourceKey(bytes) { String(decoding: bytes, as: UTF8.self) }
+                        keyLine = plain.line
+                    } else {
+                        let (name, line) = try step { try $0.key() }
+                        key = ResourceKey(name.utf8) { name }
+                        keyLine = line
                     }
-                    seen.append(key)
-                    if key == "values" {
+                    let duplicate =
+                        switch key {
+                        case .values: valuesRange != nil
+                        case .read(let index): read[index] != nil
+                        case .other(let name): skipped.contains(name)
+                        }
+                    if duplicate {
+                        throw EvidenceError(.invalidJSON, source: source, line: keyLine, "invalid JSON: duplicate key \"\(key.name)\" in an object")
+                    }
+                    switch key {
+                    case .values:
                         valuesLine = keyLine
                         valuesStart = (cursor.line, cursor.lineStart)
                         let start = cursor.position
-                        if cursor.position < cursor.buffer.count, cursor.buffer[cursor.position] == UInt8(ascii: "{") {
-                            var out: [UInt8] = []
-                            try step { try $0.canonical(into: &out) }
-                            unmasked = out
+                        if try canonicalObject(into: \.canonical) {
+                            unmasked = true
                             valuesRange = start..<cursor.position
                         } else {
                             valuesRange = try step { try $0.skipValue() }
                         }
-                    } else {
-                        members.append(JSONObject.Member(key: key, value: try step { try $0.value() }, line: Int32(keyLine)))
+                    case .read(let index):
+                        let value = index == Self.sensitiveSlot ? try readMask() : try step { try $0.value() }
+                        read[index] = JSONObject.Member(key: key.name, value: value, line: Int32(keyLine))
+                    case .other(let name):
+                        skipped.append(name)
+                        try step { try $0.skipValue() }
                     }
                 } while try step({ try $0.nextMember() })
             }
-            let fields = JSONFields(JSONObject(members), path: path, source: source, line: objectLine)
+            let members = read.compactMap { $0 }
+            let fields = JSONFields(JSONObject(sortedMembers: members), path: path, source: source, line: objectLine)
             let address = try fields.string("address")
             let mode = try fields.string("mode")
             guard mode == "managed" || mode == "data" else {
@@ -278,8 +377,8 @@ public enum TerraformStateParser {
                             .wrongType, source: source, line: valuesLine, field: fields.fieldPath("values"),
                             "expected an object, found \(JSONFields.article(found.typeName))")
                     }
-                    if let unmasked, !Self.marksAnything(mask) {
-                        text = String(decoding: unmasked, as: UTF8.self)
+                    if unmasked, !Self.marksAnything(mask) {
+                        text = String(decoding: canonical, as: UTF8.self)
                     } else {
                         var sub = JSONCursor(buffer: cursor.buffer, line: valuesStart.line)
                         sub.position = range.lowerBound

@@ -21,6 +21,18 @@ extension JSONCursor {
         return (name, keyLine)
     }
 
+    /// Reads a member's key and its `:` as ``key()`` does, without building the key: returns the
+    /// range of its bytes in the input. A key with an escape is not read: nil, with the cursor back
+    /// at its opening quote, for ``key()``.
+    mutating func plainKey() throws(JSONReader.SyntaxError) -> (range: Range<Int>, line: Int)? {
+        try keyOpening()
+        let keyLine = line
+        guard let range = try plainString() else { return nil }
+        let buffer = buffer
+        try keyColon(after: "key \"\(String(decoding: UnsafeRawBufferPointer(rebasing: buffer[range]), as: UTF8.self))\"")
+        return (range, keyLine)
+    }
+
     /// Validates an object key and the `:` after it without building the key.
     mutating func skipKey() throws(JSONReader.SyntaxError) {
         try keyOpening()
