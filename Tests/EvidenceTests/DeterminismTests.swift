@@ -119,6 +119,13 @@ struct DeterminismTests {
                 return error.code == .invalidJSON && error.message.contains("duplicate key")
             }
         }
+        // A repeated key in a skipped member is located at its opening quote, as the reader locates it.
+        #expect {
+            try resource("\"address\":\"a.b\",\n\"depends_on\":{\"x\":1,  \"x\":2}")
+        } throws: { error in
+            guard let error = error as? EvidenceError else { return false }
+            return error.line == 2 && error.column == 23
+        }
         // A mask of the wrong type is named as before.
         #expect {
             try resource(#""address":"a.b","mode":"managed","type":"a","name":"b","sensitive_values":[true]"#)

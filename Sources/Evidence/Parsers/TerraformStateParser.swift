@@ -39,6 +39,7 @@ public enum TerraformStateParser {
         }
 
         /// Runs a step of the cursor, turning syntax errors into located evidence errors.
+        @discardableResult
         mutating func step<T>(_ body: (inout JSONCursor) throws -> T) throws(EvidenceError) -> T {
             do {
                 return try body(&cursor)

@@ -153,9 +153,11 @@ extension JSONCursor {
             if try beginObject() {
                 var keys: Set<String> = []
                 repeat {
+                    skipWhitespace()
+                    let keyPosition = position
                     let (name, keyLine) = try key()
                     if !keys.insert(name).inserted {
-                        throw JSONReader.SyntaxError(line: keyLine, column: 1, message: "duplicate key \"\(name)\" in an object", truncated: false)
+                        throw location(of: keyPosition, line: keyLine, message: "duplicate key \"\(name)\" in an object")
                     }
                     try skipValue()
                 } while try nextMember()
