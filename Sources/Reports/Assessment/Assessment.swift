@@ -88,14 +88,8 @@ public struct Assessment: Sendable, Hashable, Codable {
         bytes.withUnsafeBytes { subjects in
             order.sort { a, b in
                 if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
-                let x = spans[a]
-                let y = spans[b]
-                let common = min(x.count, y.count)
-                if common > 0, let base = subjects.baseAddress {
-                    let order = memcmp(base + x.lowerBound, base + y.lowerBound, common)
-                    if order != 0 { return order < 0 }
-                }
-                return x.count != y.count ? x.count < y.count : a < b
+                let order = subjects.compareBytes(spans[a], with: spans[b])
+                return order != 0 ? order < 0 : a < b
             }
         }
         return order

@@ -125,15 +125,11 @@ public enum ParityComparator {
         _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer
     ) -> [(key: String, left: Range<Int>?, right: Range<Int>?)]? {
         func same(_ a: Range<Int>, in x: UnsafeRawBufferPointer, _ b: Range<Int>, in y: UnsafeRawBufferPointer) -> Bool {
-            a.count == b.count && memcmp(x.baseAddress! + a.lowerBound, y.baseAddress! + b.lowerBound, a.count) == 0
-        }
-        func precedes(_ a: Range<Int>, _ b: Range<Int>, in x: UnsafeRawBufferPointer) -> Bool {
-            let order = memcmp(x.baseAddress! + a.lowerBound, x.baseAddress! + b.lowerBound, min(a.count, b.count))
-            return order != 0 ? order < 0 : a.count < b.count
+            a.count == b.count && x.compareBytes(a, with: b, in: y) == 0
         }
         if let a = JSONReader.canonicalMemberRanges(of: left), let b = JSONReader.canonicalMemberRanges(of: right),
             a.count == b.count,
-            a.indices.allSatisfy({ same(a[$0].key, in: left, b[$0].key, in: right) && ($0 == 0 || precedes(a[$0 - 1].key, a[$0].key, in: left)) })
+            a.indices.allSatisfy({ same(a[$0].key, in: left, b[$0].key, in: right) && ($0 == 0 || left.compareBytes(a[$0 - 1].key, with: a[$0].key) < 0) })
         {
             var differing: [(key: String, left: Range<Int>?, right: Range<Int>?)] = []
             for index in a.indices where !same(a[index].value, in: left, b[index].value, in: right) {

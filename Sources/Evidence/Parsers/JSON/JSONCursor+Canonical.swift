@@ -321,9 +321,7 @@ extension JSONCursor {
 
     /// Whether the input bytes in `a` precede those in `b` in byte order.
     private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
-        let base = buffer.baseAddress!
-        let order = memcmp(base + a.lowerBound, base + b.lowerBound, min(a.count, b.count))
-        return order < 0 || (order == 0 && a.count < b.count)
+        buffer.compareBytes(a, with: b) < 0
     }
 
     /// An object written in canonical form. Objects almost always come with plain keys in order
