@@ -85,9 +85,6 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The signer's public key (NAME.pub); without it the key id is reported but not trusted.", valueName: "file"))
     var key: String?
 
-    @Option(help: ArgumentHelp("The templates folder (default: the one shipped with drreport).", valueName: "dir"))
-    var templates: String?
-
     func run() async throws {
         var exitCode: Int32 = 0
         try await reportingErrors {
@@ -101,13 +98,12 @@ struct VerifyCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: bundle) else {
                 throw ReportsError(.invalidBundle, source: bundle, "no such file")
             }
-            let schema = try TemplateFolder.locate(templates).appendingPathComponent("drreport-report.xsd")
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("drreport-verify-\(UUID().uuidString.prefix(8).lowercased())")
             defer { try? FileManager.default.removeItem(at: work) }
             let verdict = await BundleVerifier.verify(
                 URL(fileURLWithPath: bundle), trustedKey: trusted, workDirectory: work,
                 reproduction: BundleVerifier.Reproduction(
-                    renderXML: { model throws(ReportsError) in try XMLReportRenderer.render(model, schema: schema) },
+                    renderXML: { model throws(ReportsError) in try XMLReportRenderer.reproduce(model) },
                     integrityHolds: { data throws(ReportsError) in try XMLReportRenderer.verifyIntegrity(data) }))
             let title: String
             switch verdict.outcome {

@@ -24,7 +24,8 @@ public struct ContentHash: Sendable, Hashable, Comparable, Codable, CustomString
         self.hex = String(repeating: "0", count: 64)
     }
 
-    init(digest: SHA256.Digest) {
+    /// A hash from a finished SHA-256.
+    public init(digest: SHA256.Digest) {
         self.hex = digest.map { byte in
             let digits = String(byte, radix: 16)
             return byte < 16 ? "0" + digits : digits

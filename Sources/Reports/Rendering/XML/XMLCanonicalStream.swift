@@ -78,14 +78,7 @@ final class XMLCanonicalStream {
         let outcome = try canonicalise(bytes, source: source, failure: failure, omitting: omission) { chunk in
             hasher.update(bufferPointer: chunk)
         }
-        let hex = hasher.finalize().map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
-        guard let digest = ContentHash(hex: hex) else {
-            throw ReportsError(.output, source: source, "SHA-256 gave \(hex.count / 2) bytes; expected 32")
-        }
-        return (digest, outcome)
+        return (ContentHash(digest: hasher.finalize()), outcome)
     }
 
     /// Reads the document once, handing its canonical form to `sink` in chunks (each valid only

@@ -10,11 +10,10 @@ import Foundation
 /// 1. the sections are written with libxml2's xmlTextWriter (``XMLWriter``: every text escaped,
 ///    characters XML 1.0 cannot carry replaced by U+FFFD) straight into the returned bytes, indented
 ///    by two spaces, with the `Integrity` element last holding a placeholder of the digest's length;
-/// 2. one pass of libxml2's streaming reader over those bytes (``XMLCanonicalStream``) checks that
-///    they are well-formed and computes the digest as ``verifyIntegrity(_:)`` recomputes it (see
-///    ``integrityAlgorithm``), while a pass of libxml2's SAX parser on the other core validates the
-///    document against the schema: a violation is a bug in drreport and throws `.schemaViolation`
-///    naming the element;
+/// 2. one scan of those bytes (``XMLWrittenDigest``) computes the digest as ``verifyIntegrity(_:)``
+///    recomputes it with libxml2 (see ``integrityAlgorithm``), while a pass of libxml2's SAX parser on
+///    the other core checks that they are well-formed and validates the document against the schema:
+///    a violation is a bug in drreport and throws `.schemaViolation` naming the element;
 /// 3. the digest is written over the placeholder, in place.
 ///
 /// The bytes are UTF-8 with an XML declaration, exactly as libxml2's tree serialiser writes the same
@@ -52,26 +51,46 @@ public enum XMLReportRenderer {
         // across threads). Neither builds a tree.
         let (sealing, validation) = Alongside.run(
             over: document,
-            here: { bytes in
-                Result { () throws(ReportsError) in
-                    try XMLCanonicalStream.digest(of: bytes, source: "report.xml", failure: .output, omitting: seal)
-                }
-            },
+            here: { bytes in Result { () throws(ReportsError) in try digest(of: bytes) } },
             there: { bytes in
                 Result { () throws(ReportsError) in
                     try XMLSchema(contentsOf: schema).validate(bytes, source: "report.xml")
                 }
             })
-        let (digest, outcome) = try sealing.get()
+        let sealed = try sealing.get()
         try validation.get()
+        try writeDigest(sealed, into: &document)
+        return document
+    }
+
+    /// The report as ``render(_:schema:)`` makes it, byte for byte, without the schema validation: what
+    /// the bundle verifier compares with a bundled report, which was validated when it was made (a
+    /// report that differs from it by a byte fails verification, valid or not).
+    public static func reproduce(_ model: ReportModel) throws(ReportsError) -> Data {
+        var document = try write(model)
+        try writeDigest(try digest(of: document), into: &document)
+        return document
+    }
+
+    /// The canonical digest of a document the writer has just written, holding the placeholder.
+    ///
+    /// The writer's bytes are canonicalised by ``XMLWrittenDigest``, a scan of the subset of XML the
+    /// writer writes; should it meet anything else, libxml2's streaming reader (``XMLCanonicalStream``)
+    /// does it instead. Both give the digest ``verifyIntegrity(_:)`` recomputes.
+    static func digest(of document: Data) throws(ReportsError) -> ContentHash {
+        let (digest, outcome) =
+            if let scanned = XMLWrittenDigest.digest(of: document, omitting: seal) {
+                scanned
+            } else {
+                try XMLCanonicalStream.digest(of: document, source: "report.xml", failure: .output, omitting: seal)
+            }
         guard outcome.omitted == [XMLCanonicalStream.OmittedElement(attribute: integrityAlgorithm, text: placeholder)]
         else {
             throw ReportsError(
                 .output, source: "report.xml",
                 "the writer produced \(outcome.omitted.count) Integrity elements; expected one holding the placeholder")
         }
-        try writeDigest(digest, into: &document)
-        return document
+        return digest
     }
 
     /// Whether a report's `Integrity` digest matches the rest of the document, recomputed as
