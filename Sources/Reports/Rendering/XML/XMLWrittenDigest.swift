@@ -36,39 +36,36 @@ enum XMLWrittenDigest {
     }
 
     /// Canonical bytes gathered in a buffer of a few pages, and hashed a buffer at a time.
-    struct Output {
+    final class Output {
         private var hasher = SHA256()
-        private var buffer: [UInt8] = []
+        private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        private var count = 0
         private static let capacity = 1 << 16
 
-        init() {
-            buffer.reserveCapacity(Self.capacity)
+        deinit {
+            buffer.deallocate()
         }
 
-        mutating func append(_ bytes: UnsafeRawBufferPointer) {
-            if buffer.count + bytes.count > Self.capacity { flush() }
+        func append(_ bytes: UnsafeRawBufferPointer) {
+            if count + bytes.count > Self.capacity { flush() }
             if bytes.count >= Self.capacity {
                 hasher.update(bufferPointer: bytes)
-            } else {
-                buffer.append(contentsOf: bytes)
+            } else if let source = bytes.baseAddress, let target = buffer.baseAddress {
+                (target + count).copyMemory(from: source, byteCount: bytes.count)
+                count += bytes.count
             }
         }
 
-        mutating func append(_ byte: UInt8) {
-            if buffer.count == Self.capacity { flush() }
-            buffer.append(byte)
-        }
-
-        mutating func append(_ text: StaticString) {
+        func append(_ text: StaticString) {
             append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
 
-        private mutating func flush() {
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-            buffer.removeAll(keepingCapacity: true)
+        private func flush() {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            count = 0
         }
 
-        mutating func finish() -> SHA256.Digest {
+        func finish() -> SHA256.Digest {
             flush()
             return hasher.finalize()
         }
@@ -83,7 +80,7 @@ enum XMLWrittenDigest {
     struct Scan {
         let bytes: UnsafeRawBufferPointer
         let omission: XMLCanonicalStream.Omission
-        var output = Output()
+        let output = Output()
         var index = 0
         /// The names of the open elements, as ranges of `bytes`.
         var open: [Range<Int>] = []
@@ -94,8 +91,16 @@ enum XMLWrittenDigest {
         /// than ``XMLCanonicalStream/textLimit``).
         var omittedDepth: Int?
         var omittedText: [UInt8]? = []
-        /// An attribute of the tag being read: its name and its value, decoded.
-        var attributes: [(name: Range<Int>, value: [UInt8])] = []
+        /// The attributes of the tag being read.
+        var attributes: [Attribute] = []
+
+        /// An attribute as it lies in the bytes: its name, its value between the quotes, and whether the
+        /// value holds no reference (its canonical form is then its bytes).
+        struct Attribute {
+            var name: Range<Int>
+            var value: Range<Int>
+            var plain: Bool
+        }
 
         init(_ bytes: UnsafeRawBufferPointer, omission: XMLCanonicalStream.Omission) {
             self.bytes = bytes
@@ -225,27 +230,42 @@ enum XMLWrittenDigest {
         /// The character of the reference at `index` (an '&'), past which it moves; nil when it is not
         /// one of the five predefined entities or a character reference to a character XML allows.
         mutating func reference() -> Unicode.Scalar? {
-            var end = index + 1
-            while end < bytes.count, end - index <= 12, bytes[end] != UInt8(ascii: ";") { end += 1 }
-            guard end < bytes.count, bytes[end] == UInt8(ascii: ";") else { return nil }
-            let name = Array(bytes[(index + 1)..<end])
-            index = end + 1
-            switch name {
-            case Array("amp".utf8): return "&"
-            case Array("lt".utf8): return "<"
-            case Array("gt".utf8): return ">"
-            case Array("quot".utf8): return "\""
-            case Array("apos".utf8): return "'"
-            default: break
-            }
-            guard name.count >= 2, name[0] == UInt8(ascii: "#") else { return nil }
-            let hex = name[1] == UInt8(ascii: "x")
-            let digits = name.dropFirst(hex ? 2 : 1)
-            guard !digits.isEmpty, let value = UInt32(String(decoding: digits, as: UTF8.self), radix: hex ? 16 : 10),
-                let scalar = Unicode.Scalar(value), XMLWriter.allowed(scalar)
-            else { return nil }
+            guard let (scalar, next) = reference(at: index) else { return nil }
+            index = next
             return scalar
         }
+
+        /// The character of the reference at `position` (an '&'), and where it ends.
+        func reference(at position: Int) -> (Unicode.Scalar, Int)? {
+            var end = position + 1
+            while end < bytes.count, end - position <= 12, bytes[end] != UInt8(ascii: ";") { end += 1 }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: ";") else { return nil }
+            let name = (position + 1)..<end
+            for (entity, scalar) in Self.entities where matches(name, entity) {
+                return (scalar, end + 1)
+            }
+            guard name.count >= 2, bytes[name.lowerBound] == UInt8(ascii: "#") else { return nil }
+            let hex = bytes[name.lowerBound + 1] == UInt8(ascii: "x")
+            let digits = (name.lowerBound + (hex ? 2 : 1))..<name.upperBound
+            guard !digits.isEmpty, digits.count <= 8 else { return nil }
+            var value: UInt32 = 0
+            for byte in bytes[digits] {
+                let digit: UInt32
+                switch byte {
+                case 0x30...0x39: digit = UInt32(byte - 0x30)
+                case 0x61...0x66 where hex: digit = UInt32(byte - 0x61 + 10)
+                case 0x41...0x46 where hex: digit = UInt32(byte - 0x41 + 10)
+                default: return nil
+                }
+                value = value * (hex ? 16 : 10) + digit
+            }
+            guard let scalar = Unicode.Scalar(value), XMLWriter.allowed(scalar) else { return nil }
+            return (scalar, end + 1)
+        }
+
+        static let entities: [(StaticString, Unicode.Scalar)] = [
+            ("amp", "&"), ("lt", "<"), ("gt", ">"), ("quot", "\""), ("apos", "'"),
+        ]
 
         /// A name at `index`: no prefix, ended by a space, '/', '=' or '>'.
         mutating func name() -> Range<Int>? {
@@ -277,13 +297,14 @@ enum XMLWrittenDigest {
                     return false
                 }
                 index += 2
-                guard let value = attributeValue() else { return false }
+                guard let (value, plain) = attributeValue() else { return false }
                 if matches(attribute, "xmlns") {
                     // The default namespace, declared on the root only, once.
-                    guard open.isEmpty, namespace == nil, isAbsolute(value) else { return false }
-                    namespace = value
+                    let uri = decoded(value)
+                    guard open.isEmpty, namespace == nil, isAbsolute(uri) else { return false }
+                    namespace = uri
                 } else {
-                    attributes.append((attribute, value))
+                    attributes.append(Attribute(name: attribute, value: value, plain: plain))
                 }
             }
             let empty: Bool
@@ -313,7 +334,7 @@ enum XMLWrittenDigest {
             if open.count == 1, rootNamespace == omission.namespace, matches(element, omission.name) {
                 let attribute = attributes.first { matches($0.name, omission.attribute) }
                 omitted.append(XMLCanonicalStream.OmittedElement(
-                    attribute: attribute.map { String(decoding: $0.value, as: UTF8.self) }, text: nil))
+                    attribute: attribute.map { String(decoding: decoded($0.value), as: UTF8.self) }, text: nil))
                 omittedDepth = open.count
                 omittedText = []
                 open.append(element)
@@ -331,7 +352,11 @@ enum XMLWrittenDigest {
                 output.append(" ")
                 output.append(UnsafeRawBufferPointer(rebasing: bytes[attribute.name]))
                 output.append("=\"")
-                writeAttributeValue(attribute.value)
+                if attribute.plain {
+                    output.append(UnsafeRawBufferPointer(rebasing: bytes[attribute.value]))
+                } else {
+                    writeAttributeValue(decoded(attribute.value))
+                }
                 output.append("\"")
             }
             output.append(">")
@@ -369,27 +394,43 @@ enum XMLWrittenDigest {
             return true
         }
 
-        /// An attribute value after its opening quote, decoded, up to and past its closing quote.
-        mutating func attributeValue() -> [UInt8]? {
-            var value: [UInt8] = []
+        /// An attribute value after its opening quote, up to and past its closing quote: where it lies,
+        /// and whether it holds no reference.
+        mutating func attributeValue() -> (Range<Int>, plain: Bool)? {
+            let start = index
+            var plain = true
             while index < bytes.count {
-                let byte = bytes[index]
-                switch byte {
+                switch bytes[index] {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return value
+                    return (start..<(index - 1), plain)
                 case UInt8(ascii: "&"):
-                    guard let scalar = reference() else { return nil }
-                    value.append(contentsOf: scalar.utf8)
+                    guard reference() != nil else { return nil }
+                    plain = false
                 case UInt8(ascii: "<"), 0..<0x20:
                     // A raw TAB, LF or CR would be normalised to a space by a parser: the writer escapes them.
                     return nil
                 default:
-                    value.append(byte)
                     index += 1
                 }
             }
             return nil
+        }
+
+        /// An attribute value's characters, its references decoded (they were checked when it was read).
+        func decoded(_ value: Range<Int>) -> [UInt8] {
+            var characters: [UInt8] = []
+            var position = value.lowerBound
+            while position < value.upperBound {
+                if bytes[position] == UInt8(ascii: "&"), let (scalar, next) = reference(at: position) {
+                    characters.append(contentsOf: scalar.utf8)
+                    position = next
+                } else {
+                    characters.append(bytes[position])
+                    position += 1
+                }
+            }
+            return characters
         }
 
         /// A decoded attribute value, escaped as canonical XML escapes attribute values.
@@ -421,6 +462,11 @@ enum XMLWrittenDigest {
             return text.withUTF8 { utf8 in
                 bytes.compareBytes(range, with: 0..<utf8.count, in: UnsafeRawBufferPointer(utf8)) == 0
             }
+        }
+
+        func matches(_ range: Range<Int>, _ text: StaticString) -> Bool {
+            let utf8 = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+            return bytes.compareBytes(range, with: 0..<utf8.count, in: utf8) == 0
         }
 
         /// Whether a namespace URI is absolute: it starts with a scheme (a letter, then letters, digits,
