@@ -42,6 +42,42 @@ struct XMLReportTests {
         #expect(try XMLSupport.elements("PeriodStart", in: document).first?.stringValue == "2026-06-30T22:00:00Z")
     }
 
+    /// One writer over the whole document, section after section: what the parts written on several
+    /// cores must join into.
+    private func writtenByOneWriter(_ model: ReportModel) throws -> Data {
+        let writer = try XMLWriter(escaping: .serialiser)
+        let ids = FindingIDs(model.findings)
+        writer.start("DRReport", namespace: XMLReportRenderer.namespace)
+        XMLReportRenderer.writeHeader(model.header, to: writer)
+        XMLReportRenderer.writeRegulatoryBasis(model.regulatoryBasis, to: writer)
+        XMLReportRenderer.writeScope(model.scope, to: writer)
+        XMLReportRenderer.writeScenario(model.drills, to: writer)
+        XMLReportRenderer.writeTimeline(model.drills, to: writer)
+        XMLReportRenderer.writeRecoveryResults(model, ids: ids, to: writer)
+        XMLReportRenderer.writeDataIntegrity(model, ids: ids, to: writer)
+        XMLReportRenderer.writeRedundancyParity(model.parity, ids: ids, to: writer)
+        XMLReportRenderer.writeChangeManagement(model.changeManagement, ids: ids, to: writer)
+        XMLReportRenderer.writeFindings(model, ids: ids, to: writer)
+        XMLReportRenderer.writeEvidenceIndex(model.evidenceIndex, to: writer)
+        writer.start("Integrity")
+        writer.attribute("algorithm", XMLReportRenderer.integrityAlgorithm)
+        writer.text(XMLReportRenderer.placeholder)
+        writer.end()
+        writer.end()
+        return try writer.finish()
+    }
+
+    @Test func thePartsWrittenOnSeveralCoresJoinIntoTheBytesOfOneWriter() async throws {
+        let model = try await XMLSupport.model()
+        let (hostile, _) = try XMLSupport.hostileModel(model)
+        for (name, sample) in [("sample", model), ("hostile", hostile), ("empty", XMLSupport.emptied(model))] {
+            let joined = try XMLReportRenderer.write(sample)
+            let whole = try writtenByOneWriter(sample)
+            #expect(joined.count > 1000, "\(name): \(joined.count) bytes")
+            #expect(joined == whole, "\(name): \(XMLSupport.firstDifference(expected: whole, actual: joined) ?? "same")")
+        }
+    }
+
     @Test func anEmptyQuarterIsStillValidAndSealed() async throws {
         let empty = XMLSupport.emptied(try await XMLSupport.model())
         #expect(empty.noEvidence)

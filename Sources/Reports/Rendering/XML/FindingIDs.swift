@@ -1,6 +1,6 @@
 /// The ids findings get in `report.xml` (`F-0001`, …: their 1-based position in the Findings
 /// section, worst first), by which the other sections cite the finding they present.
-struct FindingIDs {
+struct FindingIDs: Sendable {
     private struct Key: Hashable {
         var rule: RuleID
         var subject: String

@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import Synchronization
 
 /// The XML report (`report.xml`, DESIGN §7): the whole ``ReportModel`` in the namespace
 /// `urn:drreport:report:1`, sealed with an integrity digest and validated against the shipped schema
@@ -8,8 +9,9 @@ import Foundation
 /// How a report is made, holding the document once and no tree of it (a bank's quarter gives a
 /// report of over 100 MB):
 /// 1. the sections are written with libxml2's xmlTextWriter (``XMLWriter``: every text escaped,
-///    characters XML 1.0 cannot carry replaced by U+FFFD) straight into the returned bytes, indented
-///    by two spaces, with the `Integrity` element last holding a placeholder of the digest's length;
+///    characters XML 1.0 cannot carry replaced by U+FFFD), indented by two spaces, with the
+///    `Integrity` element last holding a placeholder of the digest's length; they are written in
+///    three parts on every core, and the later parts appended to the first;
 /// 2. one scan of those bytes (``XMLWrittenDigest``) computes the digest as ``verifyIntegrity(_:)``
 ///    recomputes it with libxml2 (see ``integrityAlgorithm``), while a pass of libxml2's SAX parser on
 ///    the other core checks that they are well-formed and validates the document against the schema:
@@ -159,25 +161,74 @@ public enum XMLReportRenderer {
     static func write(
         _ model: ReportModel, escaping: XMLWriter.TextEscaping = .serialiser
     ) throws(ReportsError) -> Data {
-        let writer = try XMLWriter(escaping: escaping)
         let ids = FindingIDs(model.findings)
-        writer.start("DRReport", namespace: namespace)
-        writeHeader(model.header, to: writer)
-        writeRegulatoryBasis(model.regulatoryBasis, to: writer)
-        writeScope(model.scope, to: writer)
-        writeScenario(model.drills, to: writer)
-        writeTimeline(model.drills, to: writer)
-        writeRecoveryResults(model, ids: ids, to: writer)
-        writeDataIntegrity(model, ids: ids, to: writer)
-        writeRedundancyParity(model.parity, ids: ids, to: writer)
-        writeChangeManagement(model.changeManagement, ids: ids, to: writer)
-        writeFindings(model, ids: ids, to: writer)
-        writeEvidenceIndex(model.evidenceIndex, to: writer)
-        writer.start("Integrity")
-        writer.attribute("algorithm", integrityAlgorithm)
-        writer.text(placeholder)
-        writer.end()
-        writer.end()
-        return try writer.finish()
+        // The sections in three parts of similar cost (a bank's data integrity and findings are most of
+        // the document), each written under a root of its own by a writer of its own, on every core.
+        // A writer's bytes depend only on what it is given and on the depth, so the parts joined are the
+        // bytes one writer makes of the whole.
+        let parts: [@Sendable (XMLWriter) -> Void] = [
+            { writer in
+                writeHeader(model.header, to: writer)
+                writeRegulatoryBasis(model.regulatoryBasis, to: writer)
+                writeScope(model.scope, to: writer)
+                writeScenario(model.drills, to: writer)
+                writeTimeline(model.drills, to: writer)
+                writeRecoveryResults(model, ids: ids, to: writer)
+            },
+            { writer in writeDataIntegrity(model, ids: ids, to: writer) },
+            { writer in
+                writeRedundancyParity(model.parity, ids: ids, to: writer)
+                writeChangeManagement(model.changeManagement, ids: ids, to: writer)
+                writeFindings(model, ids: ids, to: writer)
+                writeEvidenceIndex(model.evidenceIndex, to: writer)
+                writer.start("Integrity")
+                writer.attribute("algorithm", integrityAlgorithm)
+                writer.text(placeholder)
+                writer.end()
+            },
+        ]
+        let written = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: parts.count))
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            let result = Result { () throws(ReportsError) -> Data in
+                let writer = try XMLWriter(escaping: escaping)
+                writer.start("DRReport", namespace: namespace)
+                parts[index](writer)
+                // The last part closes the root; the others stop where their sections end.
+                return index == parts.count - 1 ? try writer.finish() : try writer.flushed()
+            }
+            written.withLock { $0[index] = result }
+        }
+        // Taken out, so that each part is freed once it is joined.
+        var results = written.withLock { results in
+            defer { results.removeAll() }
+            return results
+        }
+        var document = Data()
+        for index in results.indices {
+            guard let result = results[index] else {
+                throw ReportsError(.output, source: "report.xml", "part \(index + 1) of the document was not written")
+            }
+            results[index] = nil
+            let part = try result.get()
+            // Every part starts with the declaration's line and the root's start tag's; the first keeps them.
+            guard let start = rootLines(of: part) else {
+                throw ReportsError(.output, source: "report.xml", "part \(index + 1) does not start with the declaration and the root")
+            }
+            if index == 0 {
+                document = part
+            } else if let prefix = rootLines(of: document), part[..<start] == document[..<prefix] {
+                document.append(part[start...])
+            } else {
+                throw ReportsError(.output, source: "report.xml", "part \(index + 1) does not start as the first part does")
+            }
+        }
+        return document
+    }
+
+    /// Where the bytes after the first two lines start (the declaration's, and the root's start tag
+    /// holding its namespace), or nil when there are no two lines.
+    private static func rootLines(of part: Data) -> Data.Index? {
+        guard let first = part.firstIndex(of: 0x0A), let second = part[(first + 1)...].firstIndex(of: 0x0A) else { return nil }
+        return second + 1
     }
 }

@@ -131,6 +131,12 @@ final class XMLWriter {
     /// Closes everything and returns the document. The writer is spent afterwards.
     func finish() throws(ReportsError) -> Data {
         check(xmlTextWriterEndDocument(writer))
+        return try flushed()
+    }
+
+    /// The bytes written so far, leaving the open elements open: a part of a document whose rest
+    /// another writer writes. The writer is spent afterwards.
+    func flushed() throws(ReportsError) -> Data {
         check(xmlTextWriterFlush(writer))
         guard !failed else {
             throw ReportsError(.output, source: "xml", "libxml2 failed while writing the document")
