@@ -166,7 +166,7 @@ public enum XMLReportRenderer {
         // the document), each written under a root of its own by a writer of its own, on every core.
         // A writer's bytes depend only on what it is given and on the depth, so the parts joined are the
         // bytes one writer makes of the whole.
-        let parts: [@Sendable (XMLWriter) -> Void] = [
+        let groups: [@Sendable (XMLWriter) -> Void] = [
             { writer in
                 writeHeader(model.header, to: writer)
                 writeRegulatoryBasis(model.regulatoryBasis, to: writer)
@@ -187,40 +187,42 @@ public enum XMLReportRenderer {
                 writer.end()
             },
         ]
-        let written = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: parts.count))
-        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+        let written = Mutex<[Result<Data, ReportsError>?]>(Array(repeating: nil, count: groups.count))
+        DispatchQueue.concurrentPerform(iterations: groups.count) { index in
             let result = Result { () throws(ReportsError) -> Data in
                 let writer = try XMLWriter(escaping: escaping)
                 writer.start("DRReport", namespace: namespace)
-                parts[index](writer)
+                groups[index](writer)
                 // The last part closes the root; the others stop where their sections end.
-                return index == parts.count - 1 ? try writer.finish() : try writer.flushed()
+                return index == groups.count - 1 ? try writer.finish() : try writer.flushed()
             }
             written.withLock { $0[index] = result }
         }
-        // Taken out, so that each part is freed once it is joined.
-        var results = written.withLock { results in
+        // Taken out, so that each part is freed once it is copied into the document.
+        var parts = try written.withLock { results in
             defer { results.removeAll() }
             return results
-        }
-        var document = Data()
-        for index in results.indices {
-            guard let result = results[index] else {
+        }.enumerated().map { index, result throws(ReportsError) -> Data in
+            guard let result else {
                 throw ReportsError(.output, source: "report.xml", "part \(index + 1) of the document was not written")
             }
-            results[index] = nil
-            let part = try result.get()
-            // Every part starts with the declaration's line and the root's start tag's; the first keeps them.
-            guard let start = rootLines(of: part) else {
-                throw ReportsError(.output, source: "report.xml", "part \(index + 1) does not start with the declaration and the root")
-            }
-            if index == 0 {
-                document = part
-            } else if let prefix = rootLines(of: document), part[..<start] == document[..<prefix] {
-                document.append(part[start...])
-            } else {
+            return try result.get()
+        }
+        // Every part starts with the declaration's line and the root's start tag's; the first keeps them.
+        var starts: [Data.Index] = []
+        for (index, part) in parts.enumerated() {
+            guard let start = rootLines(of: part), let prefix = rootLines(of: parts[0]),
+                part[..<start] == parts[0][..<prefix]
+            else {
                 throw ReportsError(.output, source: "report.xml", "part \(index + 1) does not start as the first part does")
             }
+            starts.append(index == 0 ? part.startIndex : start)
+        }
+        // The document's pages are allocated as it is filled, so memory holds the document and at most one part more.
+        var document = Data(capacity: zip(parts, starts).reduce(0) { $0 + $1.0.endIndex - $1.1 })
+        for index in parts.indices {
+            document.append(parts[index][starts[index]...])
+            parts[index] = Data()
         }
         return document
     }
