@@ -5,8 +5,10 @@ import Foundation
 /// characters XML 1.0 cannot carry (most control characters) are replaced by U+FFFD first, so
 /// hostile evidence text can never break the document.
 ///
-/// The bytes go straight from libxml2's output buffer (a few KiB) into the `Data` that ``finish()``
-/// returns: a document is held once while it is written, not in a libxml2 buffer and then copied.
+/// The bytes go straight from libxml2's output buffer (a few KiB) into chunks of 32 MiB:
+/// a document is held once while it is written, not in a libxml2 buffer and then copied, and never in
+/// a buffer that grows by reallocation. ``finish()`` joins the chunks into one `Data`, releasing each
+/// once it is copied; ``flushedChunks()`` hands them over as they are.
 ///
 /// Owns C pointers and is therefore not `Sendable`; create one per document.
 final class XMLWriter {
@@ -23,7 +25,30 @@ final class XMLWriter {
 
     /// Where libxml2's output buffer delivers the bytes; the context pointer of the write callback.
     private final class Sink {
-        var data = Data()
+        /// The chunks filled so far, and the one being filled.
+        var chunks: [Data] = []
+        var current = Data(capacity: chunkSize)
+        /// A chunk is closed when the next delivery would take it past this size. Each is allocated at
+        /// this size, above glibc's largest mmap threshold, so that it is mapped on its own: its pages
+        /// are resident only as they are filled, and they go back to the system the moment the chunk
+        /// is freed, on whichever thread, instead of staying in that thread's arena.
+        static let chunkSize = 1 << 25
+
+        func append(_ bytes: UnsafePointer<UInt8>, count: Int) {
+            if !current.isEmpty, current.count + count > Self.chunkSize {
+                chunks.append(current)
+                current = Data(capacity: Self.chunkSize)
+            }
+            current.append(bytes, count: count)
+        }
+
+        /// Every chunk, moved out.
+        func take() -> [Data] {
+            if !current.isEmpty { chunks.append(current) }
+            current = Data()
+            defer { chunks = [] }
+            return chunks
+        }
     }
 
     private let sink = Sink()
@@ -39,7 +64,7 @@ final class XMLWriter {
             { context, bytes, length in
                 guard let context, let bytes, length >= 0 else { return -1 }
                 let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-                sink.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: Int(length))
+                sink.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: Int(length))
                 return length
             }, nil, Unmanaged.passUnretained(sink).toOpaque(), nil)
         guard let output else {
@@ -131,19 +156,35 @@ final class XMLWriter {
     /// Closes everything and returns the document. The writer is spent afterwards.
     func finish() throws(ReportsError) -> Data {
         check(xmlTextWriterEndDocument(writer))
-        return try flushed()
+        return Self.joined(try flushedChunks())
     }
 
-    /// The bytes written so far, leaving the open elements open: a part of a document whose rest
-    /// another writer writes. The writer is spent afterwards.
-    func flushed() throws(ReportsError) -> Data {
+    /// Closes everything and returns the document as its chunks. The writer is spent afterwards.
+    func finishChunks() throws(ReportsError) -> [Data] {
+        check(xmlTextWriterEndDocument(writer))
+        return try flushedChunks()
+    }
+
+    /// The bytes written so far as their chunks, leaving the open elements open: a part of a document
+    /// whose rest another writer writes. The writer is spent afterwards.
+    func flushedChunks() throws(ReportsError) -> [Data] {
         check(xmlTextWriterFlush(writer))
         guard !failed else {
             throw ReportsError(.output, source: "xml", "libxml2 failed while writing the document")
         }
-        // Moved out, so the caller holds the only reference and can change the bytes without a copy.
-        var document = Data()
-        swap(&document, &sink.data)
+        return sink.take()
+    }
+
+    /// Chunks joined into one `Data` allocated at its size, each chunk released once copied: memory
+    /// holds the document and the chunks not yet copied.
+    static func joined(_ chunks: consuming [Data]) -> Data {
+        if chunks.count == 1 { return chunks[0] }
+        var document = Data(capacity: chunks.reduce(0) { $0 + $1.count })
+        for index in chunks.indices {
+            let chunk = chunks[index]
+            chunks[index] = Data()
+            document.append(chunk)
+        }
         return document
     }
 
