@@ -11,7 +11,7 @@ import Synchronization
 /// 1. the sections are written with libxml2's xmlTextWriter (``XMLWriter``: every text escaped,
 ///    characters XML 1.0 cannot carry replaced by U+FFFD), indented by two spaces, with the
 ///    `Integrity` element last holding a placeholder of the digest's length; they are written in
-///    three parts on every core, and the later parts appended to the first;
+///    three parts on every core, whose chunks are then joined into one document;
 /// 2. one scan of those bytes (``XMLWrittenDigest``) computes the digest as ``verifyIntegrity(_:)``
 ///    recomputes it with libxml2 (see ``integrityAlgorithm``), while a pass of libxml2's SAX parser on
 ///    the other core checks that they are well-formed and validates the document against the schema:
