@@ -473,32 +473,33 @@ final class XMLCanonicalStream {
     ]
 }
 
+/// Which characters of a string canonical XML replaces by references (c14n.c's
+/// xmlC11NNormalizeString); ``XMLWrittenDigest`` escapes by the same rules.
+enum CanonicalEscaping {
+    /// `&`, `<`, `>`, CR.
+    case text
+    /// `&`, `<`, `"`, TAB, LF, CR.
+    case attribute
+    /// CR.
+    case processingInstruction
+
+    func replacement(for byte: UInt8) -> StaticString? {
+        switch (self, byte) {
+        case (.text, 0x26), (.attribute, 0x26): "&amp;"
+        case (.text, 0x3C), (.attribute, 0x3C): "&lt;"
+        case (.text, 0x3E): "&gt;"
+        case (.attribute, 0x22): "&quot;"
+        case (.attribute, 0x09): "&#x9;"
+        case (.attribute, 0x0A): "&#xA;"
+        case (_, 0x0D): "&#xD;"
+        default: nil
+        }
+    }
+}
+
 /// The canonical bytes on their way to the sink, gathered into chunks of
 /// ``XMLCanonicalStream/chunkSize`` bytes.
 private struct CanonicalOutput {
-    /// Which characters of a string are replaced by references (c14n.c's xmlC11NNormalizeString).
-    enum Escaping {
-        /// `&`, `<`, `>`, CR.
-        case text
-        /// `&`, `<`, `"`, TAB, LF, CR.
-        case attribute
-        /// CR.
-        case processingInstruction
-
-        func replacement(for byte: UInt8) -> StaticString? {
-            switch (self, byte) {
-            case (.text, 0x26), (.attribute, 0x26): "&amp;"
-            case (.text, 0x3C), (.attribute, 0x3C): "&lt;"
-            case (.text, 0x3E): "&gt;"
-            case (.attribute, 0x22): "&quot;"
-            case (.attribute, 0x09): "&#x9;"
-            case (.attribute, 0x0A): "&#xA;"
-            case (_, 0x0D): "&#xD;"
-            default: nil
-            }
-        }
-    }
-
     private let sink: (UnsafeRawBufferPointer) -> Void
     private var buffer: [UInt8] = []
 
@@ -517,7 +518,7 @@ private struct CanonicalOutput {
     }
 
     /// A NUL-terminated string with the characters `escaping` names replaced.
-    mutating func append(_ text: UnsafePointer<xmlChar>, escaping: Escaping) {
+    mutating func append(_ text: UnsafePointer<xmlChar>, escaping: CanonicalEscaping) {
         var run = text
         var current = text
         while current.pointee != 0 {

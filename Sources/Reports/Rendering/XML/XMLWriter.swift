@@ -155,8 +155,7 @@ final class XMLWriter {
 
     /// Closes everything and returns the document. The writer is spent afterwards.
     func finish() throws(ReportsError) -> Data {
-        check(xmlTextWriterEndDocument(writer))
-        return Self.joined(try flushedChunks())
+        Self.joined(try finishChunks())
     }
 
     /// Closes everything and returns the document as its chunks. The writer is spent afterwards.

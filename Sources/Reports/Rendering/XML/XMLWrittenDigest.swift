@@ -71,12 +71,6 @@ enum XMLWrittenDigest {
         }
     }
 
-    /// Where a decoded character goes, and so how it is escaped.
-    enum Context {
-        case text
-        case attribute
-    }
-
     struct Scan {
         let bytes: UnsafeRawBufferPointer
         let omission: XMLCanonicalStream.Omission
@@ -162,7 +156,7 @@ enum XMLWrittenDigest {
                         return false
                     }
                     emitText(run..<index)
-                    emitRaw(">", canonical: "&gt;")
+                    emit(">", in: .text)
                     index += 1
                     run = index
                 case 0x09, 0x0A:
@@ -188,15 +182,6 @@ enum XMLWrittenDigest {
             }
         }
 
-        /// A character the source wrote raw, whose canonical form is an escape.
-        mutating func emitRaw(_ raw: StaticString, canonical: StaticString) {
-            if omitting {
-                collect(UnsafeRawBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
-            } else {
-                output.append(canonical)
-            }
-        }
-
         mutating func collect(_ slice: UnsafeRawBufferPointer) {
             guard var text = omittedText else { return }
             guard text.count + slice.count <= XMLCanonicalStream.textLimit else {
@@ -208,22 +193,16 @@ enum XMLWrittenDigest {
             omittedText = text
         }
 
-        /// A decoded character, escaped as canonical XML escapes it where it stands.
-        mutating func emit(_ scalar: Unicode.Scalar, in context: Context) {
+        /// A decoded character, escaped as canonical XML escapes it where it stands (or, inside the
+        /// omitted element, gathered as it is).
+        mutating func emit(_ scalar: Unicode.Scalar, in escaping: CanonicalEscaping) {
             let utf8 = Array(scalar.utf8)
             if omitting {
                 utf8.withUnsafeBytes { collect($0) }
-                return
-            }
-            switch (scalar, context) {
-            case ("&", _): output.append("&amp;")
-            case ("<", _): output.append("&lt;")
-            case (">", .text): output.append("&gt;")
-            case ("\r", _): output.append("&#xD;")
-            case ("\"", .attribute): output.append("&quot;")
-            case ("\t", .attribute): output.append("&#x9;")
-            case ("\n", .attribute): output.append("&#xA;")
-            default: utf8.withUnsafeBytes { output.append($0) }
+            } else if scalar.isASCII, let replacement = escaping.replacement(for: UInt8(scalar.value)) {
+                output.append(replacement)
+            } else {
+                utf8.withUnsafeBytes { output.append($0) }
             }
         }
 
@@ -438,17 +417,7 @@ enum XMLWrittenDigest {
             var run = 0
             value.withUnsafeBytes { raw in
                 for (offset, byte) in raw.enumerated() {
-                    let escape: StaticString? =
-                        switch byte {
-                        case UInt8(ascii: "&"): "&amp;"
-                        case UInt8(ascii: "<"): "&lt;"
-                        case UInt8(ascii: "\""): "&quot;"
-                        case 0x09: "&#x9;"
-                        case 0x0A: "&#xA;"
-                        case 0x0D: "&#xD;"
-                        default: nil
-                        }
-                    guard let escape else { continue }
+                    guard let escape = CanonicalEscaping.attribute.replacement(for: byte) else { continue }
                     output.append(UnsafeRawBufferPointer(rebasing: raw[run..<offset]))
                     output.append(escape)
                     run = offset + 1
