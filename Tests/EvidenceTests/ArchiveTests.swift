@@ -21,6 +21,19 @@ struct ArchiveTests {
         return (root, folder)
     }
 
+    @Test("a CRC-32 computed piece by piece is that of the whole: zlib's check value, and any split of the bytes")
+    func crcInPieces() {
+        // The CRC-32 check value of "123456789" (ISO 3309, as ZIP uses it).
+        #expect(ZIPChecksum.crc32(of: Data("123456789".utf8)) == 0xCBF4_3926)
+        let bytes = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
+        let whole = ZIPChecksum.crc32(of: bytes)
+        for split in [0, 1, 65_536, 123_457, bytes.count] {
+            let first = ZIPChecksum.crc32(of: bytes.prefix(split))
+            #expect(ZIPChecksum.crc32(of: bytes.dropFirst(split), continuing: first) == whole, "split at \(split)")
+        }
+        #expect(ZIPChecksum.crc32(of: bytes.dropFirst(1), continuing: 0) != whole)
+    }
+
     // MARK: Good records
 
     @Test("the record folder parses exactly")

@@ -1,3 +1,4 @@
+import Crypto
 import Evidence
 import Foundation
 @preconcurrency import ZIPFoundation
@@ -103,6 +104,26 @@ public struct BundleArchive: Sendable {
 
     /// A member's bytes, with its declared size and CRC-32 enforced.
     public func data(_ path: String) throws(Failure) -> Data {
+        var data = Data()
+        // Room for the declared size (up to 256 MiB: a larger claim is only believed as it inflates).
+        try inflate(path, declared: { data.reserveCapacity(Int(min($0, 1 << 28))) }) { data.append($0) }
+        return data
+    }
+
+    /// A member's size and SHA-256, computed as it inflates, with its declared size and CRC-32 enforced.
+    /// Nothing of it is held: how the verifier checks the files it does not keep (a bank's report.xml
+    /// alone inflates to ~125 MB).
+    public func digest(_ path: String) throws(Failure) -> (size: Int64, sha256: ContentHash) {
+        var hasher = SHA256()
+        let size = try inflate(path) { chunk in chunk.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+        return (size, ContentHash(digest: hasher.finalize()))
+    }
+
+    /// Inflates a member piece by piece into `consume`, after telling `declared` the size it declares;
+    /// returns the size. It fails when the member inflates past that size or the member limit, or when
+    /// its size or CRC-32 at the end is not the declared one.
+    @discardableResult
+    private func inflate(_ path: String, declared: (Int64) -> Void = { _ in }, _ consume: (Data) -> Void) throws(Failure) -> Int64 {
         guard let entry = entries[path] else { throw .unsafe("member '\(path)' is missing") }
         let archive: Archive
         do {
@@ -110,19 +131,22 @@ public struct BundleArchive: Sendable {
         } catch {
             throw .unsafe("the archive can no longer be read")
         }
-        let declared = Int64(entry.uncompressedSize)
-        var data = Data()
-        // Room for the declared size (up to 256 MiB: a larger claim is only believed as it inflates).
-        data.reserveCapacity(Int(min(declared, 1 << 28)))
+        let size = Int64(entry.uncompressedSize)
+        declared(size)
+        let limit = min(size, limits.memberBytes)
+        var count: Int64 = 0
+        var crc: UInt32 = 0
         do {
-            // The CRC-32 is zlib's, computed once the member is whole (the library's own is far slower).
+            // The CRC-32 is zlib's, computed as the member inflates (the library's own is far slower).
             _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
-                guard Int64(data.count + chunk.count) <= min(declared, limits.memberBytes) else {
+                guard count + Int64(chunk.count) <= limit else {
                     throw Failure.unsafe("member '\(path)' inflates past its declared size (an archive bomb?)")
                 }
-                data.append(chunk)
+                count += Int64(chunk.count)
+                crc = ZIPChecksum.crc32(of: chunk, continuing: crc)
+                consume(chunk)
             }
-            guard Int64(data.count) == declared, ZIPChecksum.crc32(of: data) == entry.checksum else {
+            guard count == size, crc == entry.checksum else {
                 throw Failure.unsafe("member '\(path)' is corrupt (its CRC-32 or size does not match)")
             }
         } catch let failure as Failure {
@@ -130,7 +154,7 @@ public struct BundleArchive: Sendable {
         } catch {
             throw .unsafe("member '\(path)' cannot be read (corrupt or truncated)")
         }
-        return data
+        return count
     }
 
     /// Whether the archive has a member.

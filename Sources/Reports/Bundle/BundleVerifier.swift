@@ -138,15 +138,14 @@ public enum BundleVerifier {
         verdict.period = manifest.period
         // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
         // by the hash just checked; evidence files (~200 MB) are only hashed here and read again, a few
-        // ledger entries at a time, when the rules are re-run. The files are inflated and hashed one per
-        // core at a time (so at most that many members, each within the archive's limits, are in memory),
-        // and judged in the manifest's order.
+        // ledger entries at a time, when the rules are re-run. The files are hashed as they inflate, two per
+        // core at a time, and none is held whole; they are judged in the manifest's order.
         var policyBytes: Data?
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
-        var checked = AheadWindow(count: manifest.files.count, window: ProcessInfo.processInfo.activeProcessorCount) {
+        var checked = AheadWindow(count: manifest.files.count) {
             [files = manifest.files] index in
             check(files[index], in: archive)
         }
@@ -286,20 +285,28 @@ public enum BundleVerifier {
         guard archive.contains(file.path) else {
             return .failure(Rejection(step: "files", detail: "\(file.path) is listed but missing from the archive"))
         }
-        let data: Data
+        // The policy is kept; the rest are hashed as they inflate, and nothing of them is held.
+        let kept: Data?
+        let size: Int
+        let hash: ContentHash
         do {
-            data = try archive.data(file.path)
+            if file.path == BundleWriter.configPath {
+                let data = try archive.data(file.path)
+                (kept, size, hash) = (data, data.count, ContentHash.of(data))
+            } else {
+                let digest = try archive.digest(file.path)
+                (kept, size, hash) = (nil, Int(digest.size), digest.sha256)
+            }
         } catch {
             return .failure(Rejection(step: "files", detail: error.description))
         }
-        guard data.count == file.size else {
-            return .failure(Rejection(step: "files", detail: "\(file.path) is \(data.count) bytes; the manifest says \(file.size)"))
+        guard size == file.size else {
+            return .failure(Rejection(step: "files", detail: "\(file.path) is \(size) bytes; the manifest says \(file.size)"))
         }
-        let hash = ContentHash.of(data)
         guard hash == file.sha256 else {
             return .failure(Rejection(step: "files", detail: "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says"))
         }
-        return .success(file.path == BundleWriter.configPath ? data : nil)
+        return .success(kept)
     }
 
     /// Reads a bundled evidence item's files again (they must still be the bytes the manifest lists),
