@@ -282,6 +282,77 @@ struct StoreTests {
         #expect(keptMembers.allSatisfy { !$0.bytes.isEmpty })
     }
 
+    @Test("a batch is stored in order as its pieces one by one would be; a repeat within it is a duplicate")
+    func batchAsOneByOne() async throws {
+        let kept = try TemporaryStore()
+        defer { kept.remove() }
+        var parsed: [ParsedEvidence] = []
+        for sample in Sample.allCases { parsed.append(try await Self.ingest(sample, into: kept)) }
+        let ledger = try await kept.store.ledgerEntries()
+        let prepared = try zip(parsed, ledger).map { evidence, entry in
+            PreparedEvidence(evidence, ingestedAt: try #require(entry.ingestedInstant))
+        }
+
+        let batched = try TemporaryStore()
+        defer { batched.remove() }
+        let outcomes = try await batched.store.store(batch: prepared + [prepared[0]])
+        #expect(outcomes.dropLast() == ledger.map { StoreOutcome.stored($0) }, "the same entries, chained in batch order")
+        guard case .duplicate(let existing)? = outcomes.last else {
+            Issue.record("the repeated piece should be a duplicate, got \(String(describing: outcomes.last))")
+            return
+        }
+        #expect(existing.seq == 1)
+        #expect(try await batched.store.ledgerEntries() == ledger)
+        #expect(try await batched.store.evidenceList() == kept.store.evidenceList())
+        for evidence in parsed {
+            #expect(try await batched.store.content(of: evidence.id) == evidence.content)
+        }
+        #expect(try await batched.store.verify().intact)
+    }
+
+    @Test("a batch with a piece that cannot be stored stores none of them, and names that piece")
+    func batchAllOrNothing() async throws {
+        let source = try TemporaryStore()
+        defer { source.remove() }
+        var prepared: [PreparedEvidence] = []
+        for sample in [Sample.drillJSONLines, .applyWithState, .change, .consistencyLines] {
+            let parsed = try await Self.ingest(sample, into: source)
+            prepared.append(PreparedEvidence(parsed, ingestedAt: try Self.instant("2026-10-01T00:00:00Z")))
+        }
+
+        let target = try TemporaryStore()
+        defer { target.remove() }
+        // The third piece's ledger row (copied from the source store, at another place in the chain), with
+        // no evidence row: the piece is not a duplicate, and its own ledger row then breaks the ledger's
+        // one-entry-per-evidence constraint.
+        let row = try #require(try await source.store.ledgerEntries().first { $0.evidence == prepared[2].evidence.id })
+        let queue = try DatabaseQueue(path: target.path)
+        try await queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger (seq, evidence_id, kind, source, ingested_at, records, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    7, row.evidence.description, row.kind.rawValue, row.source, row.ingestedAt, row.records.description,
+                    row.prev.description, row.hash.description,
+                ])
+        }
+        try queue.close()
+        do {
+            _ = try await target.store.store(batch: prepared)
+            Issue.record("the batch should fail")
+        } catch {
+            #expect(error.index == 2)
+            #expect(error.error.message.contains("UNIQUE") || error.error.message.contains("unique"), "\(error.error.message)")
+        }
+        #expect(try await target.store.evidenceList().isEmpty, "the pieces before it are not stored either")
+        #expect(try await target.store.ledgerEntries().map(\.seq) == [7])
+        #expect(try await target.store.drillIDs().isEmpty)
+        // Without the obstacle, the same batch goes in whole.
+        let clean = try TemporaryStore()
+        defer { clean.remove() }
+        #expect(try await clean.store.store(batch: prepared).count == 4)
+        #expect(try await clean.store.evidenceList().count == 4)
+    }
+
     @Test("storing the same evidence twice is a duplicate that writes nothing")
     func duplicate() async throws {
         let temporary = try TemporaryStore()

@@ -186,16 +186,7 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
                 groups.append((table, [values]))
             }
         }
-        var ledgerRow = SQLRowBuilder()
-        ledgerRow.add(entry.seq)
-        ledgerRow.add(entry.evidence)
-        ledgerRow.add(entry.kind.rawValue)
-        ledgerRow.add(entry.source)
-        ledgerRow.add(entry.ingestedAt)
-        ledgerRow.add(entry.records)
-        ledgerRow.add(entry.prev)
-        ledgerRow.add(entry.hash)
-        groups.append((Schema.ledger, [ledgerRow.values]))
+        groups.append((Schema.ledger, [RecordRows.ledgerRow(entry)]))
         return groups.filter { !$0.1.isEmpty }
     }
 

@@ -26,6 +26,20 @@ enum RecordRows {
         return digester.finalize()
     }
 
+    /// The ledger's row for an entry, in ``Schema/ledger``'s column order.
+    static func ledgerRow(_ entry: LedgerEntry) -> [SQLValue] {
+        var row = SQLRowBuilder()
+        row.add(entry.seq)
+        row.add(entry.evidence)
+        row.add(entry.kind.rawValue)
+        row.add(entry.source)
+        row.add(entry.ingestedAt)
+        row.add(entry.records)
+        row.add(entry.prev)
+        row.add(entry.hash)
+        return row.values
+    }
+
     /// The rows to insert for a piece of evidence. `instant` is the instant a bound state without
     /// `as_of` counts at (its ingestion).
     static func rows(for content: EvidenceContent, evidence id: ContentHash, ingestedAt: Instant) -> [(TableSpec, [SQLValue])] {
@@ -307,6 +321,8 @@ public struct PreparedEvidence: Sendable {
     public let records: ContentHash
     /// The rows, table by table, in insertion order.
     let rows: [(TableSpec, [SQLValue])]
+    /// How many rows storing it inserts.
+    public var rowCount: Int { rows.count }
 
     public init(_ evidence: ParsedEvidence, ingestedAt: Instant) {
         self.evidence = evidence

@@ -268,66 +268,105 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
 
     /// Stores evidence whose rows were prepared ahead, in one transaction with its ledger entry.
     public func store(_ prepared: PreparedEvidence) async throws(EvidenceError) -> StoreOutcome {
-        let evidence = prepared.evidence
-        let now = prepared.ingestedAt
-        let rows = prepared.rows
-        let records = prepared.records
-        let covers = evidence.content.covers
         let keepsContents = keepsContents
         do {
-            let outcome: StoredOrDuplicate = try await pool.write { db in
-                let id = evidence.id.description
-                if try Row.fetchOne(db, sql: "SELECT 1 FROM evidence WHERE id = ?", arguments: [id]) != nil {
-                    return .duplicate
-                }
-                let head = try Self.fetch(db, "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", [], table: "ledger")
-                    .first.map { row in (seq: try row.int("seq"), hash: try row.hash("hash")) }
-                let entry = LedgerEntry(
-                    following: head, evidence: evidence.id, kind: evidence.kind, source: evidence.source,
-                    ingestedAt: now, records: records)
-                for member in evidence.members {
-                    try db.cachedStatement(sql: "INSERT INTO blob (hash, size, content) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING")
-                        .execute(arguments: [member.hash.description, member.bytes.count, keepsContents ? member.bytes : Data()])
-                }
-                var evidenceRow = SQLRowBuilder()
-                evidenceRow.add(evidence.id)
-                evidenceRow.add(evidence.kind.rawValue)
-                evidenceRow.add(evidence.source)
-                evidenceRow.add(covers)
-                evidenceRow.add(entry.ingestedAt)
-                evidenceRow.add(now.nanosecondsSinceEpoch)
-                evidenceRow.add(records)
-                try Self.insert(db, Schema.evidence, evidenceRow.values)
-                for member in evidence.members {
-                    try Self.insert(db, Schema.member, [.text(id), .text(member.name), .text(member.hash.description), .integer(Int64(member.bytes.count))])
-                }
-                for (table, values) in rows {
-                    try Self.insert(db, table, values)
-                }
-                var ledgerRow = SQLRowBuilder()
-                ledgerRow.add(entry.seq)
-                ledgerRow.add(entry.evidence)
-                ledgerRow.add(entry.kind.rawValue)
-                ledgerRow.add(entry.source)
-                ledgerRow.add(entry.ingestedAt)
-                ledgerRow.add(entry.records)
-                ledgerRow.add(entry.prev)
-                ledgerRow.add(entry.hash)
-                try Self.insert(db, Schema.ledger, ledgerRow.values)
-                return .stored(entry)
-            }
-            switch outcome {
-            case .stored(let entry):
-                return .stored(entry)
-            case .duplicate:
-                guard let existing = try await self.evidence(matching: evidence.id.hex).first else {
-                    throw EvidenceError(.store, source: location, "duplicate evidence vanished while reading it")
-                }
-                return .duplicate(existing)
-            }
+            let outcome = try await pool.write { db in try Self.write(prepared, in: db, keepsContents: keepsContents) }
+            return try await resolve(outcome, of: prepared)
         } catch {
             throw Self.translate(error, location: location)
         }
+    }
+
+    /// Stores pieces of evidence in one transaction, in order, each with the ledger entry ``store(_:)``
+    /// would give it: all of them, or none when one cannot be stored (the error says which).
+    ///
+    /// A commit writes every page it changed to the write-ahead log again, the tables' upper pages and
+    /// indexes included. Replaying a bank's quarter into the bundle verifier's scratch store one commit
+    /// per piece (3,000 of them) wrote a 650 MB log for 200 MB of rows; in batches it writes the rows
+    /// about once.
+    public func store(batch: [PreparedEvidence]) async throws(BatchStoreError) -> [StoreOutcome] {
+        let keepsContents = keepsContents
+        let written: [StoredOrDuplicate]
+        do {
+            written = try await pool.write { db in
+                var written: [StoredOrDuplicate] = []
+                written.reserveCapacity(batch.count)
+                for (index, prepared) in batch.enumerated() {
+                    do {
+                        written.append(try Self.write(prepared, in: db, keepsContents: keepsContents))
+                    } catch {
+                        throw BatchStoreError(index: index, error: Self.translate(error, location: location))
+                    }
+                }
+                return written
+            }
+        } catch let error as BatchStoreError {
+            throw error
+        } catch {
+            // The transaction itself (its start or its commit): no piece in particular.
+            throw BatchStoreError(index: nil, error: Self.translate(error, location: location))
+        }
+        var outcomes: [StoreOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        for (index, outcome) in written.enumerated() {
+            do {
+                outcomes.append(try await resolve(outcome, of: batch[index]))
+            } catch {
+                throw BatchStoreError(index: index, error: error)
+            }
+        }
+        return outcomes
+    }
+
+    /// The outcome of a write, with the stored summary of a duplicate.
+    private func resolve(_ outcome: StoredOrDuplicate, of prepared: PreparedEvidence) async throws(EvidenceError) -> StoreOutcome {
+        switch outcome {
+        case .stored(let entry):
+            return .stored(entry)
+        case .duplicate:
+            guard let existing = try await evidence(matching: prepared.evidence.id.hex).first else {
+                throw EvidenceError(.store, source: location, "duplicate evidence vanished while reading it")
+            }
+            return .duplicate(existing)
+        }
+    }
+
+    /// Writes one piece of evidence and its ledger entry in the open transaction; nothing when its bytes
+    /// are already stored.
+    private static func write(_ prepared: PreparedEvidence, in db: Database, keepsContents: Bool) throws -> StoredOrDuplicate {
+        let evidence = prepared.evidence
+        let now = prepared.ingestedAt
+        let records = prepared.records
+        let id = evidence.id.description
+        if try Row.fetchOne(db, sql: "SELECT 1 FROM evidence WHERE id = ?", arguments: [id]) != nil {
+            return .duplicate
+        }
+        let head = try fetch(db, "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", [], table: "ledger")
+            .first.map { row in (seq: try row.int("seq"), hash: try row.hash("hash")) }
+        let entry = LedgerEntry(
+            following: head, evidence: evidence.id, kind: evidence.kind, source: evidence.source,
+            ingestedAt: now, records: records)
+        for member in evidence.members {
+            try db.cachedStatement(sql: "INSERT INTO blob (hash, size, content) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING")
+                .execute(arguments: [member.hash.description, member.bytes.count, keepsContents ? member.bytes : Data()])
+        }
+        var evidenceRow = SQLRowBuilder()
+        evidenceRow.add(evidence.id)
+        evidenceRow.add(evidence.kind.rawValue)
+        evidenceRow.add(evidence.source)
+        evidenceRow.add(evidence.content.covers)
+        evidenceRow.add(entry.ingestedAt)
+        evidenceRow.add(now.nanosecondsSinceEpoch)
+        evidenceRow.add(records)
+        try insert(db, Schema.evidence, evidenceRow.values)
+        for member in evidence.members {
+            try insert(db, Schema.member, [.text(id), .text(member.name), .text(member.hash.description), .integer(Int64(member.bytes.count))])
+        }
+        for (table, values) in prepared.rows {
+            try insert(db, table, values)
+        }
+        try insert(db, Schema.ledger, RecordRows.ledgerRow(entry))
+        return .stored(entry)
     }
 
     private enum StoredOrDuplicate: Sendable {
