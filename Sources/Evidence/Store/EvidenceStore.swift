@@ -79,15 +79,6 @@ public enum StoreOutcome: Sendable, Hashable {
     case duplicate(EvidenceSummary)
 }
 
-/// Why a batch of evidence was not stored (``SQLiteEvidenceStore/store(batch:)``): the piece that could
-/// not be, by its position in the batch (`nil` when the transaction itself failed), and the error.
-public struct BatchStoreError: Error, Sendable {
-    /// The position in the batch of the piece that could not be stored.
-    public let index: Int?
-    /// What went wrong.
-    public let error: EvidenceError
-}
-
 /// One piece of stored evidence, for listings.
 public struct EvidenceSummary: Sendable, Hashable, Codable {
     /// The identity.

@@ -268,17 +268,15 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
 
     /// Stores evidence whose rows were prepared ahead, in one transaction with its ledger entry.
     public func store(_ prepared: PreparedEvidence) async throws(EvidenceError) -> StoreOutcome {
-        let keepsContents = keepsContents
         do {
-            let outcome = try await pool.write { db in try Self.write(prepared, in: db, keepsContents: keepsContents) }
-            return try await resolve(outcome, of: prepared)
+            return try await store(batch: [prepared])[0]
         } catch {
-            throw Self.translate(error, location: location)
+            throw error.error
         }
     }
 
-    /// Stores pieces of evidence in one transaction, in order, each with the ledger entry ``store(_:)``
-    /// would give it: all of them, or none when one cannot be stored (the error says which).
+    /// Stores pieces of evidence in one transaction, in order, each with its ledger entry: all of them,
+    /// or none when one cannot be stored (the error says which). ``store(_:)`` is a batch of one.
     ///
     /// A commit writes every page it changed to the write-ahead log again, the tables' upper pages and
     /// indexes included. Replaying a bank's quarter into the bundle verifier's scratch store one commit
@@ -439,6 +437,15 @@ extension SQLValue {
     }
 }
 
+
+/// Why a batch of evidence was not stored (``SQLiteEvidenceStore/store(batch:)``): the piece that could
+/// not be, by its position in the batch (`nil` when the transaction itself failed), and the error.
+public struct BatchStoreError: Error, Sendable {
+    /// The position in the batch of the piece that could not be stored.
+    public let index: Int?
+    /// What went wrong.
+    public let error: EvidenceError
+}
 
 /// A consistent, read-only view of an SQLite store: one long read transaction (WAL snapshot), so a
 /// check or a verification sees the store as it was at one instant even while others ingest.
