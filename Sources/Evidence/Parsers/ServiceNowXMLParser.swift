@@ -167,10 +167,8 @@ struct XMLDocument {
 
     var root: Element?
 
-    private static let initialise: Void = { xmlInitParser() }()
-
     init(_ bytes: Data, source: String) throws(EvidenceError) {
-        _ = Self.initialise
+        LibXML2.initialise()
         guard bytes.count < Int(Int32.max) else {
             throw EvidenceError(.tooLarge, source: source, "XML larger than 2 GiB")
         }

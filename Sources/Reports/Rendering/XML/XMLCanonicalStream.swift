@@ -110,8 +110,6 @@ final class XMLCanonicalStream {
 
     // MARK: - The pass
 
-    private static let initialise: Void = { xmlInitParser() }()
-
     private let reader: xmlTextReaderPtr
     private let source: String
     private let failure: ReportsError.Code
@@ -142,7 +140,7 @@ final class XMLCanonicalStream {
         memory: UnsafePointer<CChar>, count: Int, source: String, failure: ReportsError.Code, omission: Omission,
         sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws(ReportsError) {
-        _ = Self.initialise
+        LibXML2.initialise()
         guard let reader = xmlReaderForMemory(memory, Int32(count), source, nil, XMLTree.parseOptions) else {
             throw ReportsError(.output, source: source, "libxml2 could not allocate a reader")
         }

@@ -21,8 +21,6 @@ final class XMLTree {
     static let parseOptions = Int32(
         XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    private static let initialise: Void = { xmlInitParser() }()
-
     /// libxml2's deallocator for memory it hands out (strings, dumps). Its `xmlFree` is a C global
     /// variable, which strict concurrency cannot read; `xmlMemGet` returns the same function once.
     private static let deallocator: xmlFreeFunc? = {
@@ -43,7 +41,7 @@ final class XMLTree {
     /// Parses bytes; a failure is reported as `failure` (the code that fits the caller: a broken
     /// template, a broken bundle, a writer bug), naming `source`, the line and libxml2's message.
     init(parsing bytes: Data, source: String, failure: ReportsError.Code) throws(ReportsError) {
-        _ = Self.initialise
+        LibXML2.initialise()
         guard bytes.count < Int(Int32.max) else {
             throw ReportsError(failure, source: source, "XML larger than 2 GiB")
         }

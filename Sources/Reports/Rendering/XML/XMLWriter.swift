@@ -1,4 +1,5 @@
 internal import CLibXML2
+import Evidence
 import Foundation
 
 /// Builds XML with libxml2's xmlTextWriter: every text and attribute is escaped by libxml2, and
@@ -60,6 +61,7 @@ final class XMLWriter {
     private var failed = false
 
     init(indent: Bool = true, escaping: TextEscaping = .writer) throws(ReportsError) {
+        LibXML2.initialise()
         let output = xmlOutputBufferCreateIO(
             { context, bytes, length in
                 guard let context, let bytes, length >= 0 else { return -1 }
