@@ -102,35 +102,28 @@ public enum Assessor {
     public static func assess(
         store: any EvidenceStore, policy: Policy, period: Period, rules: Set<RuleID> = []
     ) async throws(EvidenceError) -> Assessment {
+        try await assessWithContext(store: store, policy: policy, period: period, rules: rules).assessment
+    }
+
+    /// Checks a period with the selected rules (all when empty), and gives the context the rules were run
+    /// on too (a report and a bundle are made from it). A bundle verifier passes the integrity it
+    /// established from the bundle's own ledger; otherwise the store verifies itself.
+    public static func assessWithContext(
+        store: any EvidenceStore, policy: Policy, period: Period, rules: Set<RuleID> = [], integrity: IntegrityReport? = nil
+    ) async throws(EvidenceError) -> (assessment: Assessment, context: RuleContext) {
         let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
         // The store's own verification and parity read on their own; they run beside the reading of
-        // the rest and the other rules.
-        async let verified = outcome(if: selected.contains(.evidenceIntegrity)) { () throws(EvidenceError) in try await store.verify() }
+        // the rest (one core for a bank's quarter) and the other rules.
+        async let verified = outcome(if: selected.contains(.evidenceIntegrity)) { () throws(EvidenceError) in
+            if let integrity { integrity } else { try await store.verify() }
+        }
         async let parity = outcome(if: selected.contains(.parity)) { () throws(EvidenceError) in
             try await ParityRule.evaluate(policy: policy, asOf: RuleContext.asOf(period), store: store)
         }
         let context = try await RuleContext.load(store: store, policy: policy, period: period)
         var findings = evaluate(context, selected: selected)
         findings += try await parity?.get() ?? []
-        return try await assessment(context, selected: selected, findings: findings, integrity: verified)
-    }
-
-    /// Checks the period of a loaded context; `store` is read for states and the integrity check. A
-    /// bundle verifier passes the integrity it established from the bundle's own ledger.
-    public static func assess(
-        context: RuleContext, store: any EvidenceStore, rules: Set<RuleID> = [], integrity: IntegrityReport? = nil
-    ) async throws(EvidenceError) -> Assessment {
-        let selected = rules.isEmpty ? Set(RuleID.allCases) : rules
-        let needed = selected.contains(.evidenceIntegrity)
-        async let verified = outcome(if: needed) { () throws(EvidenceError) in
-            if let integrity { integrity } else { try await store.verify() }
-        }
-        async let parity = outcome(if: selected.contains(.parity)) { () throws(EvidenceError) in
-            try await ParityRule.evaluate(policy: context.policy, asOf: context.asOf, store: store)
-        }
-        var findings = evaluate(context, selected: selected)
-        findings += try await parity?.get() ?? []
-        return try await assessment(context, selected: selected, findings: findings, integrity: verified)
+        return (try await assessment(context, selected: selected, findings: findings, integrity: verified), context)
     }
 
     /// The findings of the selected rules that read only the context (all but parity and evidence

@@ -267,8 +267,8 @@ extension ReportModel {
         store: any EvidenceStore, policy: Policy, policyBytes: Data, period: Period, generatedAt: Instant, toolVersion: String,
         ledger: [LedgerEntry]? = nil, integrity: IntegrityReport? = nil
     ) async throws(EvidenceError) -> (model: ReportModel, context: RuleContext) {
-        let context = try await RuleContext.load(store: store, policy: policy, period: period)
-        let assessment = try await Assessor.assess(context: context, store: store, integrity: integrity)
+        let (assessment, context) = try await Assessor.assessWithContext(
+            store: store, policy: policy, period: period, integrity: integrity)
         let entries: [LedgerEntry]
         if let ledger { entries = ledger } else { entries = try await store.ledgerEntries() }
         let evidence = try await store.evidenceList()
