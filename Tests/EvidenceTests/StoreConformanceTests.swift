@@ -250,6 +250,14 @@ struct StoreConformanceTests {
             let end = try Timestamp.parseRFC3339("2026-12-31T23:00:00Z").get()
             #expect(try await store.consistencyRuns(from: to, to: end).map(\.evidence) == [later.id])
             #expect(try await store.consistencyRuns(drill: "DR-none").isEmpty)
+
+            // Both at once: a drill's runs whenever they ran, and the range's, each once, in check order.
+            let drill = "DR-2026-Q3-01"
+            #expect(try await store.consistencyRuns(drills: [drill], from: to, to: end).map(\.evidence) == [drillRun.id, later.id])
+            #expect(try await store.consistencyRuns(drills: [drill, drill], from: from, to: to).map(\.evidence) == [drillRun.id])
+            #expect(try await store.consistencyRuns(drills: [], from: from, to: end).map(\.evidence) == [drillRun.id, later.id])
+            #expect(try await store.consistencyRuns(drills: ["DR-2026-Q4-01"], from: end, to: end).map(\.value.checkRun) == ["cc-2026-10-01"])
+            #expect(try await store.consistencyRuns(drills: ["DR-none"], from: end, to: end).isEmpty)
         }
     }
 

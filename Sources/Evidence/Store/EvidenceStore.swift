@@ -62,6 +62,11 @@ public protocol EvidenceStore: Sendable {
 
     /// Consistency-check runs that ran in `[from, to)`.
     func consistencyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>]
+
+    /// Consistency-check runs of any of `drills` or that ran in `[from, to)`, each once, in check order:
+    /// what the rules read for a period, with each piece of evidence read once (a bank's quarter holds
+    /// ~80,000 table results, all of them in the period's drills).
+    func consistencyRuns(drills: [String], from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>]
 }
 
 extension EvidenceStore {

@@ -115,17 +115,16 @@ public struct RuleContext: Sendable {
         let lookBack = period.instant(policy.drillEvery, before: period.end)
         let windowStart = min(lookBack, period.start)
         var attempts: [DrillAttempt] = []
-        var runs: [Stored<ConsistencyRun>] = []
+        var drills: [String] = []
         for drill in try await store.drillIDs() {
             let events = try await store.drillEvents(drill: drill)
             let drillAttempts = DrillAttempt.group(events).filter { $0.start >= windowStart && $0.start < period.end }
             guard !drillAttempts.isEmpty else { continue }
             attempts += drillAttempts
-            runs += try await store.consistencyRuns(drill: drill)
+            drills.append(drill)
         }
-        for run in try await store.consistencyRuns(from: period.start, to: period.end) where !runs.contains(run) {
-            runs.append(run)
-        }
+        // The runs of the drills judged, whenever they ran, and every run of the period.
+        let runs = try await store.consistencyRuns(drills: drills, from: period.start, to: period.end)
         let slack = policy.parity.applyWindow + 86_400
         let applyRuns = try await store.applyRuns(from: period.start.adding(seconds: -slack), to: period.end.adding(seconds: slack))
         let numbers = applyRuns.compactMap(\.run.changeRequest)

@@ -285,6 +285,16 @@ extension SQLEvidenceReader {
         ) { $0.checkedAt >= from && $0.checkedAt < to }
     }
 
+    public func consistencyRuns(drills: [String], from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
+        let names = Array(Set(drills)).sorted()
+        let period = "(checked_ns >= ? AND checked_ns < ?)"
+        let bounds: [SQLValue] = [.integer(from.nanosecondsSinceEpoch), .integer(to.nanosecondsSinceEpoch)]
+        let clause = names.isEmpty ? period : "drill IN (" + Self.placeholders(names.count) + ") OR " + period
+        return try await consistencyRuns(where: clause, names.map(SQLValue.text) + bounds) { run in
+            run.drill.map { names.contains($0) } == true || (run.checkedAt >= from && run.checkedAt < to)
+        }
+    }
+
     /// The runs of the evidence that has a run matching `clause`, keeping only the runs `matching` (a file
     /// may hold runs of several drills).
     private func consistencyRuns(
