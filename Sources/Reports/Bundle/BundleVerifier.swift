@@ -138,14 +138,15 @@ public enum BundleVerifier {
         verdict.period = manifest.period
         // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
         // by the hash just checked; evidence files (~200 MB) are only hashed here and read again, a few
-        // ledger entries at a time, when the rules are re-run. The files are hashed as they inflate, two per
-        // core at a time, and none is held whole; they are judged in the manifest's order.
+        // ledger entries at a time, when the rules are re-run. The files are hashed as they inflate, and none
+        // is held whole; they are judged in the manifest's order. Most are a few kilobytes, so the window is
+        // wide: with a few pieces under way, the cores waited on the hand-over of each result instead.
         var policyBytes: Data?
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
-        var checked = AheadWindow(count: manifest.files.count) {
+        var checked = AheadWindow(count: manifest.files.count, window: Self.filesWindow) {
             [files = manifest.files] index in
             check(files[index], in: archive)
         }
@@ -347,6 +348,9 @@ public enum BundleVerifier {
         var step: String
         var detail: String
     }
+
+    /// How many files are checked ahead of the one being judged: nothing of them is held but a digest.
+    static let filesWindow = 64
 
     /// Checks a listed file against the archive: present, of the listed size and SHA-256. The policy's
     /// bytes are kept; the rest are only hashed.
