@@ -57,12 +57,6 @@ public protocol EvidenceStore: Sendable {
     /// Approvals of the changes with these `sys_id`s.
     func approvals(changeSysIDs: [String]) async throws(EvidenceError) -> [Stored<Approval>]
 
-    /// Consistency-check runs of a drill.
-    func consistencyRuns(drill: String) async throws(EvidenceError) -> [Stored<ConsistencyRun>]
-
-    /// Consistency-check runs that ran in `[from, to)`.
-    func consistencyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>]
-
     /// Consistency-check runs of any of `drills` or that ran in `[from, to)`, each once, in check order:
     /// what the rules read for a period, with each piece of evidence read once (a bank's quarter holds
     /// ~80,000 table results, all of them in the period's drills).
@@ -73,6 +67,18 @@ extension EvidenceStore {
     /// Stores evidence, ingested now.
     public func store(_ evidence: ParsedEvidence) async throws(EvidenceError) -> StoreOutcome {
         try await store(evidence, ingestedAt: nil)
+    }
+
+    /// Consistency-check runs of a drill.
+    public func consistencyRuns(drill: String) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
+        // An empty range: no run is in it.
+        let never = Instant(nanosecondsSinceEpoch: 0)
+        return try await consistencyRuns(drills: [drill], from: never, to: never)
+    }
+
+    /// Consistency-check runs that ran in `[from, to)`.
+    public func consistencyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
+        try await consistencyRuns(drills: [], from: from, to: to)
     }
 }
 

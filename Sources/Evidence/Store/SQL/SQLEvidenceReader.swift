@@ -274,41 +274,24 @@ extension SQLEvidenceReader {
         }
     }
 
-    public func consistencyRuns(drill: String) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
-        try await consistencyRuns(where: "drill = ?", [.text(drill)]) { $0.drill == drill }
-    }
-
-    public func consistencyRuns(from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
-        try await consistencyRuns(
-            where: "checked_ns >= ? AND checked_ns < ?",
-            [.integer(from.nanosecondsSinceEpoch), .integer(to.nanosecondsSinceEpoch)]
-        ) { $0.checkedAt >= from && $0.checkedAt < to }
-    }
-
+    /// Reads each piece of evidence that has a run of the drills or of the range whole, once, and keeps
+    /// those runs (a file may hold runs of several drills and days).
     public func consistencyRuns(drills: [String], from: Instant, to: Instant) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
         let names = Array(Set(drills)).sorted()
-        let period = "(checked_ns >= ? AND checked_ns < ?)"
-        let bounds: [SQLValue] = [.integer(from.nanosecondsSinceEpoch), .integer(to.nanosecondsSinceEpoch)]
-        let clause = names.isEmpty ? period : "drill IN (" + Self.placeholders(names.count) + ") OR " + period
-        return try await consistencyRuns(where: clause, names.map(SQLValue.text) + bounds) { run in
-            run.drill.map { names.contains($0) } == true || (run.checkedAt >= from && run.checkedAt < to)
-        }
-    }
-
-    /// The runs of the evidence that has a run matching `clause`, keeping only the runs `matching` (a file
-    /// may hold runs of several drills).
-    private func consistencyRuns(
-        where clause: String, _ arguments: [SQLValue], matching: (ConsistencyRun) -> Bool
-    ) async throws(EvidenceError) -> [Stored<ConsistencyRun>] {
+        let range = "(checked_ns >= ? AND checked_ns < ?)"
+        let clause = names.isEmpty ? range : "drill IN (" + Self.placeholders(names.count) + ") OR " + range
         var evidence: [ContentHash] = []
         for row in try await rows(
-            "SELECT DISTINCT evidence_id FROM consistency_run WHERE " + clause, arguments, table: "consistency_run")
+            "SELECT DISTINCT evidence_id FROM consistency_run WHERE " + clause,
+            names.map(SQLValue.text) + [.integer(from.nanosecondsSinceEpoch), .integer(to.nanosecondsSinceEpoch)],
+            table: "consistency_run")
         {
             evidence.append(try row.hash("evidence_id"))
         }
         var runs: [Stored<ConsistencyRun>] = []
         for id in evidence.sorted() {
-            for run in try await consistencyRuns(evidence: id) where matching(run) {
+            for run in try await consistencyRuns(evidence: id)
+            where run.drill.map(names.contains) == true || (run.checkedAt >= from && run.checkedAt < to) {
                 runs.append(Stored(evidence: id, value: run))
             }
         }
