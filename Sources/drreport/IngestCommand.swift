@@ -61,8 +61,18 @@ struct IngestCommand: AsyncParsableCommand {
             // Items are parsed ahead on every core while the ones before them are stored one by one in
             // input order: the ledger order follows the command line.
             var parsed = AheadWindow(count: items.count) { [options] index in Self.parse(items[index], options: options) }
+            // Each piece's rows and their digest are worked out on this task while the store writes the
+            // piece before (an SQLite store takes them so; another store works them out itself). The
+            // instant of ingestion is taken then, in input order, so it follows the ledger.
+            let prepares = store is SQLiteEvidenceStore
+            var writing: (evidence: ParsedEvidence, outcome: Task<Result<StoreOutcome, EvidenceError>, Never>)?
             while let result = await parsed.next() {
                 done += 1
+                var prepared: PreparedEvidence?
+                if prepares, case .success(let evidence) = result { prepared = PreparedEvidence(evidence, ingestedAt: Instant.now) }
+                if let (evidence, outcome) = writing.take() {
+                    try Self.tally(await outcome.value.get(), of: evidence, stored: &stored, duplicates: &duplicates)
+                }
                 switch result {
                 case .failure(let error):
                     progress.finish()
@@ -70,17 +80,12 @@ struct IngestCommand: AsyncParsableCommand {
                     rejected += 1
                 case .success(let evidence):
                     for warning in evidence.warnings { progress.finish(); Terminal.warning(warning) }
-                    switch try await store.store(evidence) {
-                    case .stored(let entry):
-                        stored += 1
-                        Terminal.out(line("new", evidence.id, evidence.kind, evidence.source, evidence.content.covers, seq: entry.seq))
-                    case .duplicate(let existing):
-                        duplicates += 1
-                        let note = existing.source == evidence.source ? "" : " (first ingested as \(existing.source))"
-                        Terminal.out(line("duplicate", existing.id, existing.kind, evidence.source, existing.covers + note, seq: existing.seq))
-                    }
+                    writing = (evidence, Task { await Self.write(evidence, prepared: prepared, to: store) })
                 }
                 progress.update(done)
+            }
+            if let (evidence, outcome) = writing.take() {
+                try Self.tally(await outcome.value.get(), of: evidence, stored: &stored, duplicates: &duplicates)
             }
             progress.finish()
             Terminal.out("\(stored) new, \(duplicates) duplicate, \(rejected) rejected")
@@ -88,7 +93,32 @@ struct IngestCommand: AsyncParsableCommand {
         if rejected > 0 { throw ExitCode(2) }
     }
 
-    private func line(_ status: String, _ id: ContentHash, _ kind: EvidenceKind, _ source: String, _ covers: String, seq: Int64) -> String {
+    /// Stores a piece of evidence, with its rows when they were worked out ahead.
+    private static func write(_ evidence: ParsedEvidence, prepared: PreparedEvidence?, to store: any EvidenceStore) async -> Result<StoreOutcome, EvidenceError> {
+        do {
+            if let prepared, let sqlite = store as? SQLiteEvidenceStore {
+                return .success(try await sqlite.store(prepared))
+            }
+            return .success(try await store.store(evidence))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Counts and lists what storing a piece of evidence did.
+    private static func tally(_ outcome: StoreOutcome, of evidence: ParsedEvidence, stored: inout Int, duplicates: inout Int) {
+        switch outcome {
+        case .stored(let entry):
+            stored += 1
+            Terminal.out(line("new", evidence.id, evidence.kind, evidence.source, evidence.content.covers, seq: entry.seq))
+        case .duplicate(let existing):
+            duplicates += 1
+            let note = existing.source == evidence.source ? "" : " (first ingested as \(existing.source))"
+            Terminal.out(line("duplicate", existing.id, existing.kind, evidence.source, existing.covers + note, seq: existing.seq))
+        }
+    }
+
+    private static func line(_ status: String, _ id: ContentHash, _ kind: EvidenceKind, _ source: String, _ covers: String, seq: Int64) -> String {
         "\(status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(id.description.prefix(23))  \(kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(source)  \(covers)"
     }
 

@@ -107,13 +107,14 @@ public enum TerraformStateParser {
                     "a Terraform plan (planned_values, resource_changes); expected a state from `terraform show -json` after apply")
             }
             var addresses: [String: Int] = [:]
-            for (index, resource) in resources.enumerated() {
-                if let first = addresses[resource.address] {
+            addresses.reserveCapacity(resources.count)
+            // By position: binding each resource would copy all of its fields.
+            for index in resources.indices {
+                if let first = addresses.updateValue(index, forKey: resources[index].address) {
                     throw EvidenceError(
                         .duplicateRecord, source: source, line: locations[index].line, field: locations[index].path + ".address",
-                        "resource address '\(resource.address.prefix(200))' appears twice (first at \(locations[first].path)); expected unique addresses")
+                        "resource address '\(resources[index].address.prefix(200))' appears twice (first at \(locations[first].path)); expected unique addresses")
                 }
-                addresses[resource.address] = index
             }
             return TerraformState(formatVersion: version, terraformVersion: try root.optionalString("terraform_version"), resources: resources)
         }

@@ -12,14 +12,22 @@ enum RecordRows {
     /// its table and every value but the first (the evidence id), each tagged and length-prefixed.
     static func digest(covers: String, rows: [(TableSpec, [SQLValue])]) -> ContentHash {
         var digester = RecordDigester(covers: covers)
-        for (table, values) in rows {
-            digester.row(of: table)
-            for value in values.dropFirst() {
-                switch value {
-                case .null: digester.null()
-                case .integer(let integer): digester.integer(integer)
-                case .text(var text): text.withUTF8 { digester.text(UnsafeRawBufferPointer($0)) }
-                case .blob(let data): data.withUnsafeBytes { digester.blob($0) }
+        // By position, with each text read where it lies: a bank's quarter digests millions of values,
+        // and binding each row, value and text copies them and counts their references.
+        for index in rows.indices {
+            digester.row(of: rows[index].0)
+            rows[index].1.withUnsafeBufferPointer { values in
+                for value in values.dropFirst() {
+                    switch value {
+                    case .null: digester.null()
+                    case .integer(let integer): digester.integer(integer)
+                    case .text(let text):
+                        if text.utf8.withContiguousStorageIfAvailable({ digester.text(UnsafeRawBufferPointer($0)) }) == nil {
+                            var copy = text
+                            copy.withUTF8 { digester.text(UnsafeRawBufferPointer($0)) }
+                        }
+                    case .blob(let data): data.withUnsafeBytes { digester.blob($0) }
+                    }
                 }
             }
         }
@@ -44,11 +52,12 @@ enum RecordRows {
     /// `as_of` counts at (its ingestion).
     static func rows(for content: EvidenceContent, evidence id: ContentHash, ingestedAt: Instant) -> [(TableSpec, [SQLValue])] {
         var rows: [(TableSpec, [SQLValue])] = []
+        // Every row starts with the evidence id: its text is made once, not once a row.
+        let key = SQLValue.text(id.description)
         switch content {
         case .drill(let log):
             for (ordinal, event) in log.events.enumerated() {
-                var row = SQLRowBuilder()
-                row.add(id)
+                var row = SQLRowBuilder(Schema.drillEvent, key: key)
                 row.add(ordinal)
                 row.add(event.drill)
                 row.add(event.attempt)
@@ -69,8 +78,7 @@ enum RecordRows {
         case .apply(let record):
             let run = record.run
             let apply = record.apply
-            var row = SQLRowBuilder()
-            row.add(id)
+            var row = SQLRowBuilder(Schema.applyRun, key: key)
             row.add(run.id)
             row.add(run.name)
             row.add(run.state)
@@ -101,17 +109,16 @@ enum RecordRows {
             rows.append((Schema.applyRun, row.values))
             if let state = record.state {
                 rows += stateRows(
-                    state, evidence: id, key: StateKey(workspace: run.workspace, region: run.region), asOf: nil,
+                    state, evidence: key, key: StateKey(workspace: run.workspace, region: run.region), asOf: nil,
                     instant: instant, runID: run.id)
             }
         case .state(let binding, let state):
             rows += stateRows(
-                state, evidence: id, key: StateKey(workspace: binding.workspace, region: binding.region),
+                state, evidence: key, key: StateKey(workspace: binding.workspace, region: binding.region),
                 asOf: binding.asOf, instant: binding.asOf ?? ingestedAt, runID: nil)
         case .change(let export):
             for (ordinal, change) in export.changes.enumerated() {
-                var row = SQLRowBuilder()
-                row.add(id)
+                var row = SQLRowBuilder(Schema.change, key: key)
                 row.add(ordinal)
                 row.add(change.number)
                 row.add(change.sysID)
@@ -134,8 +141,7 @@ enum RecordRows {
                 rows.append((Schema.change, row.values))
             }
             for (ordinal, approval) in export.approvals.enumerated() {
-                var row = SQLRowBuilder()
-                row.add(id)
+                var row = SQLRowBuilder(Schema.approval, key: key)
                 row.add(ordinal)
                 row.add(approval.changeSysID)
                 row.add(approval.sysID)
@@ -148,8 +154,7 @@ enum RecordRows {
             }
         case .consistency(let report):
             for (runOrdinal, run) in report.runs.enumerated() {
-                var row = SQLRowBuilder()
-                row.add(id)
+                var row = SQLRowBuilder(Schema.consistencyRun, key: key)
                 row.add(runOrdinal)
                 row.add(run.checkRun)
                 row.add(run.drill)
@@ -158,8 +163,7 @@ enum RecordRows {
                 row.add(run.referenceTime)
                 rows.append((Schema.consistencyRun, row.values))
                 for (ordinal, table) in run.tables.enumerated() {
-                    var row = SQLRowBuilder()
-                    row.add(id)
+                    var row = SQLRowBuilder(Schema.consistencyTable, key: key)
                     row.add(runOrdinal)
                     row.add(ordinal)
                     row.add(table.table)
@@ -180,11 +184,11 @@ enum RecordRows {
     }
 
     private static func stateRows(
-        _ state: TerraformState, evidence id: ContentHash, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?
+        _ state: TerraformState, evidence id: SQLValue, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?
     ) -> [(TableSpec, [SQLValue])] {
         var rows: [(TableSpec, [SQLValue])] = []
-        var row = SQLRowBuilder()
-        row.add(id)
+        rows.reserveCapacity(1 + state.resources.count)
+        var row = SQLRowBuilder(Schema.state, key: id)
         row.add(key.workspace)
         row.add(key.region)
         row.add(asOf)
@@ -194,18 +198,20 @@ enum RecordRows {
         row.add(state.terraformVersion)
         row.add(state.resources.count)
         rows.append((Schema.state, row.values))
-        for (ordinal, resource) in state.resources.enumerated() {
-            var row = SQLRowBuilder()
-            row.add(id)
+        // By position: a state has thousands of resources, and binding each as a whole copies all of
+        // its fields.
+        let resources = state.resources
+        for ordinal in resources.indices {
+            var row = SQLRowBuilder(Schema.resource, key: id)
             row.add(ordinal)
-            row.add(resource.address)
-            row.add(resource.module)
-            row.add(resource.mode)
-            row.add(resource.type)
-            row.add(resource.name)
-            row.add(json: resource.index)
-            row.add(resource.providerName)
-            row.add(resource.valuesText)
+            row.add(resources[ordinal].address)
+            row.add(resources[ordinal].module)
+            row.add(resources[ordinal].mode)
+            row.add(resources[ordinal].type)
+            row.add(resources[ordinal].name)
+            row.add(json: resources[ordinal].index)
+            row.add(resources[ordinal].providerName)
+            row.add(resources[ordinal].valuesText)
             rows.append((Schema.resource, row.values))
         }
         return rows

@@ -132,6 +132,14 @@ public struct SQLRow: Sendable {
 struct SQLRowBuilder {
     var values: [SQLValue] = []
 
+    init() {}
+
+    /// A row of `table`, room made for all its columns, starting with `key` (the evidence id).
+    init(_ table: TableSpec, key: SQLValue) {
+        values.reserveCapacity(table.columns.count)
+        values.append(key)
+    }
+
     mutating func add(_ value: String?) { values.append(value.map(SQLValue.text) ?? .null) }
     mutating func add(_ value: Int64?) { values.append(value.map(SQLValue.integer) ?? .null) }
     mutating func add(_ value: Int?) { values.append(value.map { .integer(Int64($0)) } ?? .null) }
