@@ -69,48 +69,121 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
 }
 
 /// One verdict of one rule on one subject, with the numbers, the reasons and the evidence used.
+///
+/// Its fields live in one shared, copy-on-write box: a bank's quarter has ~83,000 findings, and the
+/// assessment, the waivers and the report model sort, filter and regroup them, copying each many
+/// times. A copy is then one reference counted, not a score of strings, arrays and details.
 public struct Finding: Sendable, Hashable, Codable {
+    /// The fields, encoded and compared as the finding.
+    struct Fields: Sendable, Hashable, Codable {
+        var rule: RuleID
+        var subject: String
+        var status: FindingStatus
+        var severity: Severity
+        var measuredSeconds: Int64?
+        var targetSeconds: Int64?
+        var message: String
+        var evidence: [ContentHash]
+        var details: FindingDetails
+        var waiver: WaiverNote?
+    }
+
+    /// Shared by copies until one of them changes (then that one gets its own).
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    private var fields: Fields {
+        get { storage.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields
+        }
+    }
+
     /// The rule.
-    public var rule: RuleID
+    public var rule: RuleID {
+        get { storage.fields.rule }
+        set { fields.rule = newValue }
+    }
     /// The subject, in the rule's format (`process@drill#attempt`, `workspace`, `table@check_run`, ...).
-    public var subject: String
+    public var subject: String {
+        get { storage.fields.subject }
+        _modify { yield &fields.subject }
+    }
     /// The verdict.
-    public var status: FindingStatus
+    public var status: FindingStatus {
+        get { storage.fields.status }
+        set { fields.status = newValue }
+    }
     /// How much it matters.
-    public var severity: Severity
+    public var severity: Severity {
+        get { storage.fields.severity }
+        set { fields.severity = newValue }
+    }
     /// The measured duration, in seconds, where the rule measures one.
-    public var measuredSeconds: Int64?
+    public var measuredSeconds: Int64? {
+        get { storage.fields.measuredSeconds }
+        set { fields.measuredSeconds = newValue }
+    }
     /// The target, in seconds, where there is one.
-    public var targetSeconds: Int64?
+    public var targetSeconds: Int64? {
+        get { storage.fields.targetSeconds }
+        set { fields.targetSeconds = newValue }
+    }
     /// What was found, for a risk officer.
-    public var message: String
+    public var message: String {
+        get { storage.fields.message }
+        _modify { yield &fields.message }
+    }
     /// The evidence used (sorted, unique).
-    public var evidence: [ContentHash]
+    public var evidence: [ContentHash] {
+        get { storage.fields.evidence }
+        _modify { yield &fields.evidence }
+    }
     /// The structured reasons.
-    public var details: FindingDetails
+    public var details: FindingDetails {
+        get { storage.fields.details }
+        _modify { yield &fields.details }
+    }
     /// The waiver applied or refused, if any.
-    public var waiver: WaiverNote?
+    public var waiver: WaiverNote? {
+        get { storage.fields.waiver }
+        _modify { yield &fields.waiver }
+    }
 
     /// A finding.
     public init(
         rule: RuleID, subject: String, status: FindingStatus, severity: Severity, measuredSeconds: Int64? = nil,
         targetSeconds: Int64? = nil, message: String, evidence: [ContentHash] = [], details: FindingDetails = FindingDetails()
     ) {
-        self.rule = rule
-        self.subject = subject
-        self.status = status
-        self.severity = severity
-        self.measuredSeconds = measuredSeconds
-        self.targetSeconds = targetSeconds
-        self.message = message
         // Sorted, each once: by sorting and dropping neighbours, with no set built for the one or
         // two pieces most findings cite.
         var cited: [ContentHash] = []
         cited.reserveCapacity(evidence.count)
         for hash in evidence.sorted() where cited.last != hash { cited.append(hash) }
-        self.evidence = cited
-        self.details = details
-        self.waiver = nil
+        storage = Storage(Fields(
+            rule: rule, subject: subject, status: status, severity: severity, measuredSeconds: measuredSeconds,
+            targetSeconds: targetSeconds, message: message, evidence: cited, details: details, waiver: nil))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        storage = Storage(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try fields.encode(to: encoder)
+    }
+
+    public static func == (lhs: Finding, rhs: Finding) -> Bool {
+        lhs.storage === rhs.storage || lhs.fields == rhs.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        fields.hash(into: &hasher)
     }
 
     /// `4h01m00s > 4h00m00s` (or `≤`), when the finding measures a duration.
