@@ -262,6 +262,13 @@ enum RecordRows {
         return (run, apply, try row.optionalBool("has_state") ?? false)
     }
 
+    /// A state's resources in order, their own columns only (what ``resource(_:)`` reads), for one
+    /// evidence id.
+    static let resourcesQuery: String = {
+        let columns = Schema.resource.columns.filter { $0 != "evidence_id" && $0 != "ordinal" }
+        return "SELECT \(columns.joined(separator: ", ")) FROM \(Schema.resource.name) WHERE evidence_id = ? ORDER BY ordinal"
+    }()
+
     static func resource(_ row: SQLRow) throws(EvidenceError) -> TerraformResource {
         // The values stay text: parity reads them as text, and the digest covers them as stored.
         TerraformResource(

@@ -160,7 +160,9 @@ extension SQLEvidenceReader {
             return nil
         }
         var resources: [TerraformResource] = []
-        for row in try await rows(Schema.resource.selectSQL + " WHERE evidence_id = ? ORDER BY ordinal", key, table: "tf_resource") {
+        // The resource's own columns only: the evidence id and the ordinal, the same or implied for all of
+        // a state's thousands of rows, would be read into a new text and integer for each.
+        for row in try await rows(RecordRows.resourcesQuery, key, table: "tf_resource") {
             resources.append(try RecordRows.resource(row))
         }
         let state = TerraformState(
