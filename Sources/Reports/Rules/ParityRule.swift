@@ -43,9 +43,20 @@ public enum ParityRule {
     public static func evaluate(
         _ workspace: Policy.Workspace, policy: Policy, asOf: Instant, store: any EvidenceStore
     ) async throws(EvidenceError) -> Finding {
-        let primary = try await store.latestState(workspace: workspace.id, region: policy.primaryRegion, asOf: asOf)
-        let secondary = try await store.latestState(workspace: workspace.id, region: policy.secondaryRegion, asOf: asOf)
-        return evaluate(workspace, primary: primary, secondary: secondary, policy: policy)
+        // Both regions' states are read at once: a store reads them on connections of their own.
+        async let secondary = latestState(of: workspace, in: policy.secondaryRegion, asOf: asOf, store: store)
+        let primary = await latestState(of: workspace, in: policy.primaryRegion, asOf: asOf, store: store)
+        return evaluate(workspace, primary: try primary.get(), secondary: try await secondary.get(), policy: policy)
+    }
+
+    private static func latestState(
+        of workspace: Policy.Workspace, in region: String, asOf: Instant, store: any EvidenceStore
+    ) async -> Result<StoredState?, EvidenceError> {
+        do {
+            return .success(try await store.latestState(workspace: workspace.id, region: region, asOf: asOf))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The finding for one workspace from its two states.
