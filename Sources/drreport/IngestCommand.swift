@@ -64,12 +64,12 @@ struct IngestCommand: AsyncParsableCommand {
             // Each piece's rows and their digest are worked out on this task while the store writes the
             // piece before (an SQLite store takes them so; another store works them out itself). The
             // instant of ingestion is taken then, in input order, so it follows the ledger.
-            let prepares = store is SQLiteEvidenceStore
+            let sqlite = store as? SQLiteEvidenceStore
             var writing: (evidence: ParsedEvidence, outcome: Task<Result<StoreOutcome, EvidenceError>, Never>)?
             while let result = await parsed.next() {
                 done += 1
                 var prepared: PreparedEvidence?
-                if prepares, case .success(let evidence) = result { prepared = PreparedEvidence(evidence, ingestedAt: Instant.now) }
+                if sqlite != nil, case .success(let evidence) = result { prepared = PreparedEvidence(evidence, ingestedAt: Instant.now) }
                 if let (evidence, outcome) = writing.take() {
                     try Self.tally(await outcome.value.get(), of: evidence, stored: &stored, duplicates: &duplicates)
                 }
@@ -80,7 +80,12 @@ struct IngestCommand: AsyncParsableCommand {
                     rejected += 1
                 case .success(let evidence):
                     for warning in evidence.warnings { progress.finish(); Terminal.warning(warning) }
-                    writing = (evidence, Task { await Self.write(evidence, prepared: prepared, to: store) })
+                    writing = (evidence, Task {
+                        await .awaiting { () async throws(EvidenceError) in
+                            if let prepared, let sqlite { return try await sqlite.store(prepared) }
+                            return try await store.store(evidence)
+                        }
+                    })
                 }
                 progress.update(done)
             }
@@ -91,18 +96,6 @@ struct IngestCommand: AsyncParsableCommand {
             Terminal.out("\(stored) new, \(duplicates) duplicate, \(rejected) rejected")
         }
         if rejected > 0 { throw ExitCode(2) }
-    }
-
-    /// Stores a piece of evidence, with its rows when they were worked out ahead.
-    private static func write(_ evidence: ParsedEvidence, prepared: PreparedEvidence?, to store: any EvidenceStore) async -> Result<StoreOutcome, EvidenceError> {
-        do {
-            if let prepared, let sqlite = store as? SQLiteEvidenceStore {
-                return .success(try await sqlite.store(prepared))
-            }
-            return .success(try await store.store(evidence))
-        } catch {
-            return .failure(error)
-        }
     }
 
     /// Counts and lists what storing a piece of evidence did.

@@ -173,11 +173,7 @@ public enum Assessor {
     /// reading and the other rules.
     static func outcome<T>(if needed: Bool, _ work: () async throws(EvidenceError) -> T) async -> Result<T, EvidenceError>? {
         guard needed else { return nil }
-        do throws(EvidenceError) {
-            return .success(try await work())
-        } catch {
-            return .failure(error)
-        }
+        return await .awaiting(work)
     }
 
     /// Evidence that names a process, workspace, region or table the policy does not know: reported,

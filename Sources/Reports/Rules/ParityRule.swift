@@ -18,11 +18,9 @@ public enum ParityRule {
                 let workspace = workspaces[index]
                 next += 1
                 group.addTask {
-                    do throws(EvidenceError) {
-                        return (index, .success(try await evaluate(workspace, policy: policy, asOf: asOf, store: store)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+                    (index, await .awaiting { () async throws(EvidenceError) in
+                        try await evaluate(workspace, policy: policy, asOf: asOf, store: store)
+                    })
                 }
             }
             for _ in 0..<2 { add() }
@@ -44,19 +42,11 @@ public enum ParityRule {
         _ workspace: Policy.Workspace, policy: Policy, asOf: Instant, store: any EvidenceStore
     ) async throws(EvidenceError) -> Finding {
         // Both regions' states are read at once: a store reads them on connections of their own.
-        async let secondary = latestState(of: workspace, in: policy.secondaryRegion, asOf: asOf, store: store)
-        let primary = await latestState(of: workspace, in: policy.primaryRegion, asOf: asOf, store: store)
-        return evaluate(workspace, primary: try primary.get(), secondary: try await secondary.get(), policy: policy)
-    }
-
-    private static func latestState(
-        of workspace: Policy.Workspace, in region: String, asOf: Instant, store: any EvidenceStore
-    ) async -> Result<StoredState?, EvidenceError> {
-        do {
-            return .success(try await store.latestState(workspace: workspace.id, region: region, asOf: asOf))
-        } catch {
-            return .failure(error)
+        async let secondary = Result.awaiting { () async throws(EvidenceError) in
+            try await store.latestState(workspace: workspace.id, region: policy.secondaryRegion, asOf: asOf)
         }
+        let primary = try await store.latestState(workspace: workspace.id, region: policy.primaryRegion, asOf: asOf)
+        return evaluate(workspace, primary: primary, secondary: try await secondary.get(), policy: policy)
     }
 
     /// The finding for one workspace from its two states.
