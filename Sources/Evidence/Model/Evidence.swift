@@ -162,7 +162,7 @@ extension EvidenceContent {
     /// ledger entry carries it, so `evidence verify` recomputes it from the rows and finds any edit.
     /// `ingestedAt` matters only to a bound state without `as_of`, which counts from its ingestion.
     public func recordsDigest(ingestedAt: Instant) -> ContentHash {
-        RecordRows.digest(covers: covers, rows: RecordRows.rows(for: self, evidence: RecordRows.placeholderID, ingestedAt: ingestedAt))
+        RecordRows.encodedRows(for: self, ingestedAt: ingestedAt).digest(covers: covers)
     }
 
     /// The digest as if ingested at the epoch (equal to the stored one for every kind but a bound

@@ -5,9 +5,6 @@ import Foundation
 /// it, so a row means the same on every engine, and `evidence verify` can check that the rows still
 /// say what the evidence said when it was stored.
 enum RecordRows {
-    /// The evidence id rows are built with when only their digest is wanted (the id column is not digested).
-    static let placeholderID = ContentHash(zeros: ())
-
     /// The SHA-256 of a description and rows: `drreport-records-v1`, the description, then per row
     /// its table and every value but the first (the evidence id), each tagged and length-prefixed.
     static func digest(covers: String, rows: [(TableSpec, [SQLValue])]) -> ContentHash {
@@ -48,135 +45,132 @@ enum RecordRows {
         return row.values
     }
 
-    /// The rows to insert for a piece of evidence. `instant` is the instant a bound state without
-    /// `as_of` counts at (its ingestion).
+    /// The rows to insert for a piece of evidence, each starting with the evidence id. `ingestedAt` is
+    /// the instant a bound state without `as_of` counts at (its ingestion).
     static func rows(for content: EvidenceContent, evidence id: ContentHash, ingestedAt: Instant) -> [(TableSpec, [SQLValue])] {
-        var rows: [(TableSpec, [SQLValue])] = []
-        // Every row starts with the evidence id: its text is made once, not once a row.
-        let key = SQLValue.text(id.description)
+        encodedRows(for: content, ingestedAt: ingestedAt).valueRows(key: .text(id.description))
+    }
+
+    /// The rows of a piece of evidence in the records encoding, without the evidence id column.
+    static func encodedRows(for content: EvidenceContent, ingestedAt: Instant) -> EncodedRows {
+        var rows = EncodedRows()
         switch content {
         case .drill(let log):
             for (ordinal, event) in log.events.enumerated() {
-                var row = SQLRowBuilder(Schema.drillEvent, key: key)
-                row.add(ordinal)
-                row.add(event.drill)
-                row.add(event.attempt)
-                row.add(event.time)
-                row.add(event.event.rawValue)
-                row.add(event.process)
-                row.add(event.region)
-                row.add(event.actor)
-                row.add(event.clock)
-                row.add(event.uncertaintySeconds)
-                row.add(event.level?.rawValue)
-                row.add(event.scenario?.rawValue)
-                row.add(strings: event.processes)
-                row.add(event.note)
-                row.add(event.line)
-                rows.append((Schema.drillEvent, row.values))
+                rows.begin(Schema.drillEvent)
+                rows.add(ordinal)
+                rows.add(event.drill)
+                rows.add(event.attempt)
+                rows.add(event.time)
+                rows.add(event.event.rawValue)
+                rows.add(event.process)
+                rows.add(event.region)
+                rows.add(event.actor)
+                rows.add(event.clock)
+                rows.add(event.uncertaintySeconds)
+                rows.add(event.level?.rawValue)
+                rows.add(event.scenario?.rawValue)
+                rows.add(strings: event.processes)
+                rows.add(event.note)
+                rows.add(event.line)
             }
         case .apply(let record):
             let run = record.run
             let apply = record.apply
-            var row = SQLRowBuilder(Schema.applyRun, key: key)
-            row.add(run.id)
-            row.add(run.name)
-            row.add(run.state)
-            row.add(run.result)
-            row.add(run.createdDate)
-            row.add(run.finishedDate)
-            row.add(run.pipelineID)
-            row.add(run.pipelineName)
-            row.add(run.branch)
-            row.add(run.commit)
-            row.add(run.workspace)
-            row.add(run.region)
-            row.add(run.environment)
-            row.add(run.changeRequest)
-            row.add(run.requestedBy)
-            row.add(apply.terraformVersion)
-            row.add(apply.firstTimestamp)
-            row.add(apply.lastTimestamp)
-            row.add(apply.outcome.rawValue)
-            row.add(apply.added)
-            row.add(apply.changed)
-            row.add(apply.removed)
-            row.add(strings: apply.errors)
-            row.add(apply.messageCount)
+            rows.begin(Schema.applyRun)
+            rows.add(run.id)
+            rows.add(run.name)
+            rows.add(run.state)
+            rows.add(run.result)
+            rows.add(run.createdDate)
+            rows.add(run.finishedDate)
+            rows.add(run.pipelineID)
+            rows.add(run.pipelineName)
+            rows.add(run.branch)
+            rows.add(run.commit)
+            rows.add(run.workspace)
+            rows.add(run.region)
+            rows.add(run.environment)
+            rows.add(run.changeRequest)
+            rows.add(run.requestedBy)
+            rows.add(apply.terraformVersion)
+            rows.add(apply.firstTimestamp)
+            rows.add(apply.lastTimestamp)
+            rows.add(apply.outcome.rawValue)
+            rows.add(apply.added)
+            rows.add(apply.changed)
+            rows.add(apply.removed)
+            rows.add(strings: apply.errors)
+            rows.add(apply.messageCount)
             let instant = run.finishedDate ?? apply.lastTimestamp ?? run.createdDate
-            row.add(instant.nanosecondsSinceEpoch)
-            row.add(record.state != nil)
-            rows.append((Schema.applyRun, row.values))
+            rows.add(instant.nanosecondsSinceEpoch)
+            rows.add(record.state != nil)
             if let state = record.state {
-                rows += stateRows(
-                    state, evidence: key, key: StateKey(workspace: run.workspace, region: run.region), asOf: nil,
-                    instant: instant, runID: run.id)
+                stateRows(
+                    state, key: StateKey(workspace: run.workspace, region: run.region), asOf: nil, instant: instant,
+                    runID: run.id, into: &rows)
             }
         case .state(let binding, let state):
-            rows += stateRows(
-                state, evidence: key, key: StateKey(workspace: binding.workspace, region: binding.region),
-                asOf: binding.asOf, instant: binding.asOf ?? ingestedAt, runID: nil)
+            stateRows(
+                state, key: StateKey(workspace: binding.workspace, region: binding.region), asOf: binding.asOf,
+                instant: binding.asOf ?? ingestedAt, runID: nil, into: &rows)
         case .change(let export):
             for (ordinal, change) in export.changes.enumerated() {
-                var row = SQLRowBuilder(Schema.change, key: key)
-                row.add(ordinal)
-                row.add(change.number)
-                row.add(change.sysID)
-                row.add(change.type)
-                row.add(change.state)
-                row.add(change.approval)
-                row.add(change.requestedBy?.value)
-                row.add(change.requestedBy?.display)
-                row.add(change.assignedTo?.value)
-                row.add(change.assignedTo?.display)
-                row.add(change.startDate)
-                row.add(change.endDate)
-                row.add(change.workStart)
-                row.add(change.workEnd)
-                row.add(change.cabRequired)
-                row.add(change.cabDate)
-                row.add(change.closeCode)
-                row.add(change.approvalSet)
-                row.add(change.updatedOn)
-                rows.append((Schema.change, row.values))
+                rows.begin(Schema.change)
+                rows.add(ordinal)
+                rows.add(change.number)
+                rows.add(change.sysID)
+                rows.add(change.type)
+                rows.add(change.state)
+                rows.add(change.approval)
+                rows.add(change.requestedBy?.value)
+                rows.add(change.requestedBy?.display)
+                rows.add(change.assignedTo?.value)
+                rows.add(change.assignedTo?.display)
+                rows.add(change.startDate)
+                rows.add(change.endDate)
+                rows.add(change.workStart)
+                rows.add(change.workEnd)
+                rows.add(change.cabRequired)
+                rows.add(change.cabDate)
+                rows.add(change.closeCode)
+                rows.add(change.approvalSet)
+                rows.add(change.updatedOn)
             }
             for (ordinal, approval) in export.approvals.enumerated() {
-                var row = SQLRowBuilder(Schema.approval, key: key)
-                row.add(ordinal)
-                row.add(approval.changeSysID)
-                row.add(approval.sysID)
-                row.add(approval.approver.value)
-                row.add(approval.approver.display)
-                row.add(approval.state)
-                row.add(approval.updatedOn)
-                row.add(approval.comments)
-                rows.append((Schema.approval, row.values))
+                rows.begin(Schema.approval)
+                rows.add(ordinal)
+                rows.add(approval.changeSysID)
+                rows.add(approval.sysID)
+                rows.add(approval.approver.value)
+                rows.add(approval.approver.display)
+                rows.add(approval.state)
+                rows.add(approval.updatedOn)
+                rows.add(approval.comments)
             }
         case .consistency(let report):
             for (runOrdinal, run) in report.runs.enumerated() {
-                var row = SQLRowBuilder(Schema.consistencyRun, key: key)
-                row.add(runOrdinal)
-                row.add(run.checkRun)
-                row.add(run.drill)
-                row.add(run.region)
-                row.add(run.checkedAt)
-                row.add(run.referenceTime)
-                rows.append((Schema.consistencyRun, row.values))
+                rows.begin(Schema.consistencyRun)
+                rows.add(runOrdinal)
+                rows.add(run.checkRun)
+                rows.add(run.drill)
+                rows.add(run.region)
+                rows.add(run.checkedAt)
+                rows.add(run.referenceTime)
                 for (ordinal, table) in run.tables.enumerated() {
-                    var row = SQLRowBuilder(Schema.consistencyTable, key: key)
-                    row.add(runOrdinal)
-                    row.add(ordinal)
-                    row.add(table.table)
-                    row.add(table.location)
-                    row.add(table.latestVersion)
-                    row.add(table.latestVersionTime)
-                    row.add(table.complete)
-                    row.add(strings: table.missingFiles)
-                    row.add(table.restoredVersion)
-                    row.add(table.restoredVersionTime)
-                    row.add(table.action.rawValue)
-                    row.add(table.line)
-                    rows.append((Schema.consistencyTable, row.values))
+                    rows.begin(Schema.consistencyTable)
+                    rows.add(runOrdinal)
+                    rows.add(ordinal)
+                    rows.add(table.table)
+                    rows.add(table.location)
+                    rows.add(table.latestVersion)
+                    rows.add(table.latestVersionTime)
+                    rows.add(table.complete)
+                    rows.add(strings: table.missingFiles)
+                    rows.add(table.restoredVersion)
+                    rows.add(table.restoredVersionTime)
+                    rows.add(table.action.rawValue)
+                    rows.add(table.line)
                 }
             }
         }
@@ -184,37 +178,32 @@ enum RecordRows {
     }
 
     private static func stateRows(
-        _ state: TerraformState, evidence id: SQLValue, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?
-    ) -> [(TableSpec, [SQLValue])] {
-        var rows: [(TableSpec, [SQLValue])] = []
-        rows.reserveCapacity(1 + state.resources.count)
-        var row = SQLRowBuilder(Schema.state, key: id)
-        row.add(key.workspace)
-        row.add(key.region)
-        row.add(asOf)
-        row.add(instant.nanosecondsSinceEpoch)
-        row.add(runID)
-        row.add(state.formatVersion)
-        row.add(state.terraformVersion)
-        row.add(state.resources.count)
-        rows.append((Schema.state, row.values))
+        _ state: TerraformState, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?, into rows: inout EncodedRows
+    ) {
+        rows.begin(Schema.state)
+        rows.add(key.workspace)
+        rows.add(key.region)
+        rows.add(asOf)
+        rows.add(instant.nanosecondsSinceEpoch)
+        rows.add(runID)
+        rows.add(state.formatVersion)
+        rows.add(state.terraformVersion)
+        rows.add(state.resources.count)
         // By position: a state has thousands of resources, and binding each as a whole copies all of
         // its fields.
         let resources = state.resources
         for ordinal in resources.indices {
-            var row = SQLRowBuilder(Schema.resource, key: id)
-            row.add(ordinal)
-            row.add(resources[ordinal].address)
-            row.add(resources[ordinal].module)
-            row.add(resources[ordinal].mode)
-            row.add(resources[ordinal].type)
-            row.add(resources[ordinal].name)
-            row.add(json: resources[ordinal].index)
-            row.add(resources[ordinal].providerName)
-            row.add(resources[ordinal].valuesText)
-            rows.append((Schema.resource, row.values))
+            rows.begin(Schema.resource)
+            rows.add(ordinal)
+            rows.add(resources[ordinal].address)
+            rows.add(resources[ordinal].module)
+            rows.add(resources[ordinal].mode)
+            rows.add(resources[ordinal].type)
+            rows.add(resources[ordinal].name)
+            rows.add(json: resources[ordinal].index)
+            rows.add(resources[ordinal].providerName)
+            rows.add(resources[ordinal].valuesText)
         }
-        return rows
     }
 
     // MARK: - Rows back to records
@@ -332,16 +321,149 @@ public struct PreparedEvidence: Sendable {
     public let ingestedAt: Instant
     /// The digest of its records, as its ledger entry states it.
     public let records: ContentHash
-    /// The rows, table by table, in insertion order.
-    let rows: [(TableSpec, [SQLValue])]
+    /// The rows, table by table, in insertion order, without the evidence id column.
+    let rows: EncodedRows
     /// How many rows storing it inserts.
     public var rowCount: Int { rows.count }
 
     public init(_ evidence: ParsedEvidence, ingestedAt: Instant) {
         self.evidence = evidence
         self.ingestedAt = Instant(nanosecondsSinceEpoch: ingestedAt.nanosecondsSinceEpoch / 1000 * 1000)
-        rows = RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: self.ingestedAt)
-        records = RecordRows.digest(covers: evidence.content.covers, rows: rows)
+        rows = RecordRows.encodedRows(for: evidence.content, ingestedAt: self.ingestedAt)
+        records = rows.digest(covers: evidence.content.covers)
+    }
+}
+
+/// How the records digest writes rows: per row `\n#` and its table, then per value but the evidence
+/// id `N` (null), `I` digits `;` (integer), `T` length `:` bytes (text) or `B` length `:` bytes (blob).
+enum RecordEncoding {
+    static let preamble = Array("drreport-records-v1\n".utf8)
+
+    static func row(of table: TableSpec, into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\n"))
+        buffer.append(UInt8(ascii: "#"))
+        buffer.append(contentsOf: table.name.utf8)
+    }
+
+    static func null(into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "N"))
+    }
+
+    static func integer(_ value: Int64, into buffer: inout [UInt8]) {
+        tagged("I", value, ";", into: &buffer)
+    }
+
+    /// The header of a text (`T`) or blob (`B`) of `count` bytes; the bytes follow it.
+    static func bytesHeader(_ tag: Unicode.Scalar, count: Int, into buffer: inout [UInt8]) {
+        tagged(tag, Int64(count), ":", into: &buffer)
+    }
+
+    /// `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
+    /// making a string for each of a quarter's millions of values.
+    private static func tagged(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar, into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: tag))
+        buffer.appendDecimal(value)
+        buffer.append(UInt8(ascii: end))
+    }
+}
+
+/// A piece of evidence's rows written once, in the records encoding, with where each value lies in
+/// it: ingest digests the encoding as it is and binds each text where it lies, instead of building a
+/// value per column of a quarter's ~300,000 rows, then copying and counting references to each one
+/// to digest it and again to insert it. The evidence id column is not part of it.
+struct EncodedRows: Sendable, RowValues {
+    /// A value: a number, or the place of its bytes in ``encoding``.
+    enum Value: Sendable {
+        case null
+        case integer(Int64)
+        case text(Range<Int>)
+        case blob(Range<Int>)
+    }
+
+    /// A row: its table (in ``tables``) and its values (in ``values``).
+    struct Row: Sendable {
+        var table: Int
+        var values: Range<Int>
+    }
+
+    /// The rows in the records encoding.
+    private(set) var encoding: [UInt8] = []
+    /// The tables the rows belong to, each once.
+    private(set) var tables: [TableSpec] = []
+    private(set) var rows: [Row] = []
+    private(set) var values: [Value] = []
+
+    /// How many rows there are.
+    var count: Int { rows.count }
+
+    /// Starts a row of `table`; its values follow in the table's column order, the evidence id left out.
+    mutating func begin(_ table: TableSpec) {
+        let index = tables.lastIndex { $0.name == table.name } ?? {
+            tables.append(table)
+            return tables.count - 1
+        }()
+        rows.append(Row(table: index, values: values.count..<values.count))
+        RecordEncoding.row(of: table, into: &encoding)
+    }
+
+    mutating func addNull() {
+        RecordEncoding.null(into: &encoding)
+        append(.null)
+    }
+
+    mutating func add(integer value: Int64) {
+        RecordEncoding.integer(value, into: &encoding)
+        append(.integer(value))
+    }
+
+    mutating func add(text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ add(text: UnsafeRawBufferPointer($0)) }) == nil {
+            var copy = text
+            copy.withUTF8 { add(text: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    mutating func add(blob: Data) {
+        blob.withUnsafeBytes { bytes in
+            RecordEncoding.bytesHeader("B", count: bytes.count, into: &encoding)
+            append(.blob(encoding.count..<encoding.count + bytes.count))
+            encoding.append(contentsOf: bytes)
+        }
+    }
+
+    private mutating func add(text bytes: UnsafeRawBufferPointer) {
+        RecordEncoding.bytesHeader("T", count: bytes.count, into: &encoding)
+        append(.text(encoding.count..<encoding.count + bytes.count))
+        encoding.append(contentsOf: bytes)
+    }
+
+    private mutating func append(_ value: Value) {
+        values.append(value)
+        rows[rows.count - 1].values = rows[rows.count - 1].values.lowerBound..<values.count
+    }
+
+    /// The records digest of these rows (``RecordRows/digest(covers:rows:)``).
+    func digest(covers: String) -> ContentHash {
+        var digester = RecordDigester(covers: covers)
+        encoding.withUnsafeBytes { digester.encoded($0) }
+        return digester.finalize()
+    }
+
+    /// The rows as SQL values, each starting with `key` (the evidence id).
+    func valueRows(key: SQLValue) -> [(TableSpec, [SQLValue])] {
+        rows.map { row in
+            var values: [SQLValue] = [key]
+            values.reserveCapacity(row.values.count + 1)
+            for value in self.values[row.values] {
+                switch value {
+                case .null: values.append(.null)
+                case .integer(let integer): values.append(.integer(integer))
+                case .text(let range): values.append(.text(String(decoding: encoding[range], as: UTF8.self)))
+                case .blob(let range): values.append(.blob(Data(encoding[range])))
+                }
+            }
+            return (tables[row.table], values)
+        }
     }
 }
 
@@ -356,33 +478,36 @@ struct RecordDigester {
 
     init(covers: String) {
         buffer.reserveCapacity(Self.piece + 64)
-        buffer.append(contentsOf: "drreport-records-v1\n".utf8)
+        buffer.append(contentsOf: RecordEncoding.preamble)
         var covers = covers
         covers.withUTF8 { text(UnsafeRawBufferPointer($0)) }
     }
 
     /// Starts a row of `table`; its values follow, all but the first (the evidence id).
     mutating func row(of table: TableSpec) {
-        buffer.append(UInt8(ascii: "\n"))
-        buffer.append(UInt8(ascii: "#"))
-        buffer.append(contentsOf: table.name.utf8)
+        RecordEncoding.row(of: table, into: &buffer)
     }
 
     mutating func null() {
-        buffer.append(UInt8(ascii: "N"))
+        RecordEncoding.null(into: &buffer)
     }
 
     mutating func integer(_ value: Int64) {
-        tagged("I", value, ";")
+        RecordEncoding.integer(value, into: &buffer)
     }
 
     mutating func text(_ bytes: UnsafeRawBufferPointer) {
-        tagged("T", Int64(bytes.count), ":")
+        RecordEncoding.bytesHeader("T", count: bytes.count, into: &buffer)
         append(bytes)
     }
 
     mutating func blob(_ bytes: UnsafeRawBufferPointer) {
-        tagged("B", Int64(bytes.count), ":")
+        RecordEncoding.bytesHeader("B", count: bytes.count, into: &buffer)
+        append(bytes)
+    }
+
+    /// Rows already in the records encoding (``EncodedRows``).
+    mutating func encoded(_ bytes: UnsafeRawBufferPointer) {
         append(bytes)
     }
 
@@ -391,16 +516,8 @@ struct RecordDigester {
         return ContentHash(digest: hasher.finalize())
     }
 
-    /// `tag`, the decimal digits of `value`, then `end`: what "\(tag)\(value)\(end)" gives, without
-    /// making a string for each of a quarter's millions of values.
-    private mutating func tagged(_ tag: Unicode.Scalar, _ value: Int64, _ end: Unicode.Scalar) {
-        buffer.append(UInt8(ascii: tag))
-        buffer.appendDecimal(value)
-        buffer.append(UInt8(ascii: end))
-    }
-
-    /// A value's bytes: gathered when small, hashed where they lie when large (the digest is the
-    /// same either way).
+    /// Bytes of the encoding: gathered when small, hashed where they lie when large (the digest is
+    /// the same either way).
     private mutating func append(_ bytes: UnsafeRawBufferPointer) {
         if bytes.count >= Self.piece {
             flush()

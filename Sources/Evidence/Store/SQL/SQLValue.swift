@@ -128,24 +128,22 @@ public struct SQLRow: Sendable {
     }
 }
 
-/// Values for one INSERT, added in the table's column order.
-struct SQLRowBuilder {
-    var values: [SQLValue] = []
+/// Where a row's values go, in the table's column order: SQL values (``SQLRowBuilder``) or the
+/// records encoding (``EncodedRows``). Records are described once, for both.
+protocol RowValues {
+    mutating func addNull()
+    mutating func add(integer: Int64)
+    mutating func add(text: String)
+    mutating func add(blob: Data)
+}
 
-    init() {}
-
-    /// A row of `table`, room made for all its columns, starting with `key` (the evidence id).
-    init(_ table: TableSpec, key: SQLValue) {
-        values.reserveCapacity(table.columns.count)
-        values.append(key)
-    }
-
-    mutating func add(_ value: String?) { values.append(value.map(SQLValue.text) ?? .null) }
-    mutating func add(_ value: Int64?) { values.append(value.map(SQLValue.integer) ?? .null) }
-    mutating func add(_ value: Int?) { values.append(value.map { .integer(Int64($0)) } ?? .null) }
-    mutating func add(_ value: Bool?) { values.append(value.map { .integer($0 ? 1 : 0) } ?? .null) }
-    mutating func add(_ value: ContentHash) { values.append(.text(value.description)) }
-    mutating func add(_ value: Data) { values.append(.blob(value)) }
+extension RowValues {
+    mutating func add(_ value: String?) { if let value { add(text: value) } else { addNull() } }
+    mutating func add(_ value: Int64?) { if let value { add(integer: value) } else { addNull() } }
+    mutating func add(_ value: Int?) { add(value.map(Int64.init)) }
+    mutating func add(_ value: Bool?) { add(value.map { Int64($0 ? 1 : 0) }) }
+    mutating func add(_ value: ContentHash) { add(text: value.description) }
+    mutating func add(_ value: Data) { add(blob: value) }
 
     /// Two columns: nanoseconds and offset.
     mutating func add(_ value: Instant?) {
@@ -155,4 +153,16 @@ struct SQLRowBuilder {
 
     mutating func add(json value: JSONValue?) { add(value?.canonicalText) }
     mutating func add(strings value: [String]?) { add(json: value.map { .array($0.map(JSONValue.string)) }) }
+}
+
+/// Values for one INSERT, added in the table's column order.
+struct SQLRowBuilder: RowValues {
+    var values: [SQLValue] = []
+
+    init() {}
+
+    mutating func addNull() { values.append(.null) }
+    mutating func add(integer: Int64) { values.append(.integer(integer)) }
+    mutating func add(text: String) { values.append(.text(text)) }
+    mutating func add(blob: Data) { values.append(.blob(blob)) }
 }

@@ -44,6 +44,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         // even by a read command: there is nothing in it to protect, and a killed ingest must leave a
         // store that opens.
         let empty = exists ? try Self.inspect(path: path, create: create) : true
+        _ = Self.memoryStatisticsOff
         var configuration = Configuration()
         configuration.busyMode = .timeout(120)
         configuration.label = "drreport"
@@ -89,6 +90,10 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
     deinit {
         checkpointer?.stop()
     }
+
+    /// SQLite's count of its memory use, off before the process opens its first database: drreport
+    /// never reads it, and keeping it takes one lock for the whole process on every allocation.
+    private static let memoryStatisticsOff: Void = { _ = drreport_sqlite_no_memory_statistics() }()
 
     /// The page size of a new store: 8 KiB rather than SQLite's 4 KiB. A bank's Terraform states put
     /// ~340 MB in the store, and each page is a write to the log, a write to the database and a read
@@ -360,9 +365,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         for member in evidence.members {
             try insert(db, Schema.member, [.text(id), .text(member.name), .text(member.hash.description), .integer(Int64(member.bytes.count))])
         }
-        for (table, values) in prepared.rows {
-            try insert(db, table, values)
-        }
+        try insert(db, prepared.rows, evidence: id)
         try insert(db, Schema.ledger, RecordRows.ledgerRow(entry))
         return .stored(entry)
     }
@@ -419,6 +422,66 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         let code = sqlite3_step(sqlite)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
+        }
+    }
+
+    /// Inserts a piece of evidence's records, each row with `evidence` as its first column, binding
+    /// each text and blob where it lies in the rows' encoding (no destructor: SQLITE_STATIC). SQLite
+    /// reads it in place, with no copy made, kept and freed per value, and each statement is reset
+    /// with its bindings cleared before the encoding goes out of reach.
+    private static func insert(_ db: Database, _ rows: EncodedRows, evidence: String) throws {
+        var evidence = evidence
+        var statements: [OpaquePointer?] = Array(repeating: nil, count: rows.tables.count)
+        try evidence.withUTF8 { key in
+            try rows.encoding.withUnsafeBytes { encoding in
+                for row in rows.rows {
+                    let table = rows.tables[row.table]
+                    let sqlite: OpaquePointer
+                    if let prepared = statements[row.table] {
+                        sqlite = prepared
+                    } else {
+                        sqlite = try db.cachedStatement(sql: table.insertSQL).sqliteStatement
+                        statements[row.table] = sqlite
+                    }
+                    guard row.values.count + 1 == Int(sqlite3_bind_parameter_count(sqlite)) else {
+                        throw DatabaseError(
+                            resultCode: .SQLITE_MISUSE,
+                            message: "\(row.values.count + 1) values for \(sqlite3_bind_parameter_count(sqlite)) columns",
+                            sql: table.insertSQL)
+                    }
+                    sqlite3_reset(sqlite)
+                    defer {
+                        sqlite3_reset(sqlite)
+                        sqlite3_clear_bindings(sqlite)
+                    }
+                    func check(_ code: Int32) throws {
+                        guard code == SQLITE_OK else {
+                            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
+                        }
+                    }
+                    try check(key.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(sqlite, 1, $0.baseAddress, Int32($0.count), nil) })
+                    var index: Int32 = 2
+                    for value in rows.values[row.values] {
+                        switch value {
+                        case .null:
+                            try check(sqlite3_bind_null(sqlite, index))
+                        case .integer(let number):
+                            try check(sqlite3_bind_int64(sqlite, index, number))
+                        case .text(let range):
+                            // Never NULL for an empty text: the encoding holds at least the row's table name.
+                            let start = (encoding.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self)
+                            try check(sqlite3_bind_text(sqlite, index, start, Int32(range.count), nil))
+                        case .blob(let range):
+                            try check(sqlite3_bind_blob(sqlite, index, encoding.baseAddress! + range.lowerBound, Int32(range.count), nil))
+                        }
+                        index += 1
+                    }
+                    let code = sqlite3_step(sqlite)
+                    guard code == SQLITE_DONE else {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
+                    }
+                }
+            }
         }
     }
 
