@@ -26,12 +26,17 @@ public enum TerraformStateParser {
         var cursor: JSONCursor
         let source: String
         var resources: [TerraformResource] = []
-        var locations: [(path: String, line: Int?)] = []
+        /// Where each resource was: its list's path, its position in the list and its line. Its path
+        /// (`<list>[<index>]`) is only made for a message.
+        var locations: [(list: String, index: Int, line: Int?)] = []
         /// The canonical text of the resource being read, kept from one resource to the next so that
         /// it is allocated once.
         var canonical: [UInt8] = []
         /// The same for a resource's `sensitive_values`.
         var maskScratch: [UInt8] = []
+        /// The same for the members a resource is read with, and the keys it skips.
+        var readScratch: [JSONObject.Member?] = []
+        var skippedScratch: [String] = []
 
         init(cursor: JSONCursor, source: String) {
             self.cursor = cursor
@@ -112,8 +117,8 @@ public enum TerraformStateParser {
             for index in resources.indices {
                 if let first = addresses.updateValue(index, forKey: resources[index].address) {
                     throw EvidenceError(
-                        .duplicateRecord, source: source, line: locations[index].line, field: locations[index].path + ".address",
-                        "resource address '\(resources[index].address.prefix(200))' appears twice (first at \(locations[first].path)); expected unique addresses")
+                        .duplicateRecord, source: source, line: locations[index].line, field: resourcePath(index) + ".address",
+                        "resource address '\(resources[index].address.prefix(200))' appears twice (first at \(resourcePath(first))); expected unique addresses")
                 }
             }
             return TerraformState(formatVersion: version, terraformVersion: try root.optionalString("terraform_version"), resources: resources)
@@ -133,13 +138,13 @@ public enum TerraformStateParser {
         }
 
         /// Expects an object where `path` is; a value of another type is a located type error.
-        mutating func objectStart(path: String) throws(EvidenceError) -> Bool {
+        mutating func objectStart(path: @autoclosure () -> String) throws(EvidenceError) -> Bool {
             try step { cursor in cursor.skipWhitespace() }
             let line = cursor.line
             guard cursor.position < cursor.buffer.count, cursor.buffer[cursor.position] == UInt8(ascii: "{") else {
                 let found = try step { try $0.value() }
                 throw EvidenceError(
-                    .wrongType, source: source, line: line, field: path,
+                    .wrongType, source: source, line: line, field: path(),
                     "expected a JSON object, found \(JSONFields.article(found.typeName))")
             }
             return try step { try $0.beginObject() }
@@ -172,10 +177,11 @@ public enum TerraformStateParser {
                 let (key, keyLine) = try step { try $0.key() }
                 switch key {
                 case "resources":
-                    if try arrayStart(path: path + ".resources", line: keyLine) {
+                    let list = path + ".resources"
+                    if try arrayStart(path: list, line: keyLine) {
                         var index = 0
                         repeat {
-                            try resource(path: path + ".resources[\(index)]", listLine: keyLine)
+                            try resource(list: list, index: index, listLine: keyLine)
                             index += 1
                         } while try step({ try $0.nextElement() })
                     }
@@ -290,10 +296,20 @@ public enum TerraformStateParser {
         }
 
         /// One resource: its fields as values, its `values` as canonical text under its mask.
-        mutating func resource(path: String, listLine: Int) throws(EvidenceError) {
+        /// The path of the resource at `index` in ``resources``, for messages.
+        func resourcePath(_ index: Int) -> String {
+            "\(locations[index].list)[\(locations[index].index)]"
+        }
+
+        /// The resource at `index` of the resource list at path `list`: its path (`<list>[<index>]`)
+        /// is only made when a message needs it.
+        mutating func resource(list: String, index position: Int, listLine: Int) throws(EvidenceError) {
             try step { cursor in cursor.skipWhitespace() }
             let objectLine = cursor.line
-            var read = [JSONObject.Member?](repeating: nil, count: Self.readKeys.count)
+            var read: [JSONObject.Member?] = []
+            swap(&read, &readScratch)
+            read.removeAll(keepingCapacity: true)
+            read.append(contentsOf: repeatElement(nil, count: Self.readKeys.count))
             var valuesRange: Range<Int>?
             var valuesLine = objectLine
             var valuesStart: (line: Int, lineStart: Int) = (objectLine, 0)
@@ -304,7 +320,13 @@ public enum TerraformStateParser {
             // The keys of the members that are neither read nor `values`: a resource has a few, and a
             // list is quicker than a set.
             var skipped: [String] = []
-            if try objectStart(path: path) {
+            swap(&skipped, &skippedScratch)
+            skipped.removeAll(keepingCapacity: true)
+            defer {
+                swap(&read, &readScratch)
+                swap(&skipped, &skippedScratch)
+            }
+            if try objectStart(path: "\(list)[\(position)]") {
                 repeat {
                     let key: ResourceKey
                     let keyLine: Int
@@ -346,8 +368,13 @@ public enum TerraformStateParser {
                     }
                 } while try step({ try $0.nextMember() })
             }
-            let members = read.compactMap { $0 }
-            let fields = JSONFields(JSONObject(sortedMembers: members), path: path, source: source, line: objectLine)
+            // Room for every read key made once: a filter growing its array costs a resource several allocations.
+            var members: [JSONObject.Member] = []
+            members.reserveCapacity(read.count)
+            for member in read {
+                if let member { members.append(member) }
+            }
+            let fields = JSONFields(JSONObject(sortedMembers: members), path: list, element: position, source: source, line: objectLine)
             let address = try fields.string("address")
             let mode = try fields.string("mode")
             guard mode == "managed" || mode == "data" else {
@@ -399,7 +426,7 @@ public enum TerraformStateParser {
             resources.append(TerraformResource(
                 address: address, module: nil, mode: mode, type: type, name: name, index: index,
                 providerName: try fields.optionalString("provider_name"), valuesText: text))
-            locations.append((path, objectLine))
+            locations.append((list, position, objectLine))
         }
     }
 

@@ -4,14 +4,20 @@
 struct JSONFields {
     let object: JSONObject
     /// The path of this object from the document root (`""` for the root, `templateParameters`, `tables[2]`).
-    let path: String
+    var path: String { element.map { "\(base)[\($0)]" } ?? base }
+    /// The path, or the path of the list the object is an element of.
+    private let base: String
+    /// The object's position in the list at ``base``, when it is a list element: its path is then only
+    /// made for a message (a state reads thousands of resources and reports none).
+    private let element: Int?
     let source: String
     /// The line to report when a member's own line is unknown.
     let line: Int?
 
-    init(_ object: JSONObject, path: String = "", source: String, line: Int?) {
+    init(_ object: JSONObject, path: String = "", element: Int? = nil, source: String, line: Int?) {
         self.object = object
-        self.path = path
+        base = path
+        self.element = element
         self.source = source
         self.line = line
     }

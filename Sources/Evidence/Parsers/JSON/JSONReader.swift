@@ -265,7 +265,10 @@ struct JSONCursor {
             }
         }
         guard position < buffer.count else { throw error("unexpected end of input in a string", truncated: true) }
-        var bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[start..<position]))
+        // Room for the plain part read so far and as much again: a string with escapes grows byte by byte.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 * (position - start) + 16)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<position]))
         try decodeString(into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
