@@ -564,6 +564,8 @@ extension JSONReader {
         guard count >= 2, buffer[0] == UInt8(ascii: "{") else { return nil }
         if buffer[1] == UInt8(ascii: "}") { return count == 2 ? [] : nil }
         var members: [(key: Range<Int>, value: Range<Int>)] = []
+        // Room for a resource's usual few dozen attributes at once, not grown member by member.
+        members.reserveCapacity(32)
         var index = 1
         while true {
             guard index < count, buffer[index] == quote, let keyEnd = stringEnd(index),

@@ -42,7 +42,12 @@ public struct JSONReader {
 
     /// Reads one JSON document from text.
     public static func read(_ text: String, firstLine: Int = 1) throws(SyntaxError) -> JSONValue {
-        try read(Array(text.utf8), firstLine: firstLine)
+        // A native string is read where its bytes lie; only a bridged one is copied first.
+        var text = text
+        let outcome: Result<JSONValue, SyntaxError> = text.withUTF8 { bytes in
+            Result { () throws(SyntaxError) in try read(UnsafeRawBufferPointer(bytes), firstLine: firstLine) }
+        }
+        return try outcome.get()
     }
 }
 
