@@ -23,6 +23,14 @@ struct XMLHostileStringTests {
         #expect(text.contains("\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD} x"))
     }
 
+    @Test func cleaningKeepsWhatXMLCarriesAndReplacesTheRest() {
+        #expect(XMLWriter.clean("plain ASCII, tab\t, newline\n, return\r, delete\u{7F}") == "plain ASCII, tab\t, newline\n, return\r, delete\u{7F}")
+        #expect(XMLWriter.clean("bell\u{07} escape\u{1B} nul\u{0}") == "bell\u{FFFD} escape\u{FFFD} nul\u{FFFD}")
+        #expect(XMLWriter.clean("région Ω 😀") == "région Ω 😀")
+        #expect(XMLWriter.clean("é\u{FFFE}\u{FFFF}\u{1F}") == "é\u{FFFD}\u{FFFD}\u{FFFD}")
+        #expect(XMLWriter.clean("") == "")
+    }
+
     @Test func theMutationReachesEveryKindOfString() async throws {
         let (model, strings) = try XMLSupport.hostileModel(try await XMLSupport.model())
         #expect(strings.count > 200)

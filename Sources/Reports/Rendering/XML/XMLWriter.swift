@@ -108,10 +108,12 @@ final class XMLWriter {
 
     /// Opens an element, with a default namespace when given.
     func start(_ name: String, namespace: String? = nil) {
-        if let namespace {
-            check(xmlTextWriterStartElementNS(writer, nil, name, namespace))
-        } else {
-            check(xmlTextWriterStartElement(writer, name))
+        Self.withXMLChars(name) { name in
+            if let namespace {
+                check(Self.withXMLChars(namespace) { xmlTextWriterStartElementNS(writer, nil, name, $0) })
+            } else {
+                check(xmlTextWriterStartElement(writer, name))
+            }
         }
     }
 
@@ -123,23 +125,23 @@ final class XMLWriter {
     /// An attribute of the open element; nil writes nothing.
     func attribute(_ name: String, _ value: String?) {
         guard let value else { return }
-        check(xmlTextWriterWriteAttribute(writer, name, Self.clean(value)))
+        rawAttribute(name, Self.clean(value))
     }
 
     /// A namespace-prefixed attribute such as `xmlns:xsi`.
     func rawAttribute(_ name: String, _ value: String) {
-        check(xmlTextWriterWriteAttribute(writer, name, value))
+        check(Self.withXMLChars(name) { name in Self.withXMLChars(value) { xmlTextWriterWriteAttribute(writer, name, $0) } })
     }
 
     /// Text content of the open element, escaped as ``TextEscaping`` says.
     func text(_ value: String) {
         guard let escapingDocument else {
-            check(xmlTextWriterWriteString(writer, Self.clean(value)))
+            check(Self.withXMLChars(Self.clean(value)) { xmlTextWriterWriteString(writer, $0) })
             return
         }
         guard !value.isEmpty else { return }
         // xmlTextWriterWriteString escapes, then writes raw; this escapes as the serialiser does.
-        guard let escaped = xmlEncodeEntitiesReentrant(escapingDocument, Self.clean(value)) else {
+        guard let escaped = Self.withXMLChars(Self.clean(value), { xmlEncodeEntitiesReentrant(escapingDocument, $0) }) else {
             failed = true
             return
         }
@@ -189,8 +191,23 @@ final class XMLWriter {
         return document
     }
 
+    /// `text` as the NUL-terminated UTF-8 libxml2 takes (`const xmlChar *`). A native string is passed
+    /// where its bytes lie: handing libxml2 a `String` as such copies it into a new array for each of a
+    /// report's hundreds of thousands of names, texts and attributes.
+    private static func withXMLChars<T>(_ text: String, _ body: (UnsafePointer<xmlChar>) -> T) -> T {
+        text.withCString { chars in
+            chars.withMemoryRebound(to: xmlChar.self, capacity: text.utf8.count + 1, body)
+        }
+    }
+
     /// Text with every character XML 1.0 cannot carry replaced by U+FFFD.
     static func clean(_ text: String) -> String {
+        // Almost every text is printable ASCII, which XML carries whole: its bytes say so without
+        // decoding a scalar.
+        let printable = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { ($0 >= 0x20 && $0 < 0x80) || $0 == 0x9 || $0 == 0xA || $0 == 0xD }
+        }
+        if printable == true { return text }
         guard text.unicodeScalars.contains(where: { !allowed($0) }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
