@@ -33,6 +33,8 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
 
     /// Opens the store, checkpointing its write-ahead log every `logStep` bytes of log.
     init(path: String, create: Bool, scratch: Bool, logStep: Int) throws(EvidenceError) {
+        // Before anything here opens a database (an existing store is inspected first).
+        _ = Self.memoryStatisticsOff
         location = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, !create {
@@ -44,7 +46,6 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         // even by a read command: there is nothing in it to protect, and a killed ingest must leave a
         // store that opens.
         let empty = exists ? try Self.inspect(path: path, create: create) : true
-        _ = Self.memoryStatisticsOff
         var configuration = Configuration()
         configuration.busyMode = .timeout(120)
         configuration.label = "drreport"
