@@ -165,18 +165,16 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
     ) -> [(TableSpec, [[SQLValue]])] {
         var evidenceRow = SQLRowBuilder()
         evidenceRow.add(evidence.id)
-        evidenceRow.add(evidence.kind.rawValue)
-        evidenceRow.add(evidence.source)
-        evidenceRow.add(covers)
-        evidenceRow.add(entry.ingestedAt)
-        evidenceRow.add(now.nanosecondsSinceEpoch)
-        evidenceRow.add(entry.records)
+        RecordRows.evidenceRow(evidence, covers: covers, entry: entry, ingestedAt: now, into: &evidenceRow)
         var groups: [(TableSpec, [[SQLValue]])] = [(Schema.evidence, [evidenceRow.values])]
         groups.append(
             (
                 Schema.member,
-                evidence.members.map {
-                    [.text(id), .text($0.name), .text($0.hash.description), .integer(Int64($0.bytes.count))]
+                evidence.members.map { member in
+                    var row = SQLRowBuilder()
+                    row.add(text: id)
+                    RecordRows.memberRow(member, into: &row)
+                    return row.values
                 }
             ))
         for (table, values) in RecordRows.rows(for: evidence.content, evidence: evidence.id, ingestedAt: now) {
@@ -186,7 +184,9 @@ public final class PostgresEvidenceStore: SQLEvidenceReader {
                 groups.append((table, [values]))
             }
         }
-        groups.append((Schema.ledger, [RecordRows.ledgerRow(entry)]))
+        var ledgerRow = SQLRowBuilder()
+        RecordRows.ledgerRow(entry, into: &ledgerRow)
+        groups.append((Schema.ledger, [ledgerRow.values]))
         return groups.filter { !$0.1.isEmpty }
     }
 

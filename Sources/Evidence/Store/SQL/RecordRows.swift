@@ -32,8 +32,7 @@ enum RecordRows {
     }
 
     /// The ledger's row for an entry, in ``Schema/ledger``'s column order.
-    static func ledgerRow(_ entry: LedgerEntry) -> [SQLValue] {
-        var row = SQLRowBuilder()
+    static func ledgerRow(_ entry: LedgerEntry, into row: inout some RowValues) {
         row.add(entry.seq)
         row.add(entry.evidence)
         row.add(entry.kind.rawValue)
@@ -42,7 +41,24 @@ enum RecordRows {
         row.add(entry.records)
         row.add(entry.prev)
         row.add(entry.hash)
-        return row.values
+    }
+
+    /// The evidence table's row for a piece of evidence, after its id, in ``Schema/evidence``'s column
+    /// order. `ingestedAt` is the instant its ledger entry records, to the microsecond.
+    static func evidenceRow(_ evidence: ParsedEvidence, covers: String, entry: LedgerEntry, ingestedAt: Instant, into row: inout some RowValues) {
+        row.add(evidence.kind.rawValue)
+        row.add(evidence.source)
+        row.add(covers)
+        row.add(entry.ingestedAt)
+        row.add(ingestedAt.nanosecondsSinceEpoch)
+        row.add(entry.records)
+    }
+
+    /// A member's row, after the evidence id, in ``Schema/member``'s column order.
+    static func memberRow(_ member: EvidenceMember, into row: inout some RowValues) {
+        row.add(member.name)
+        row.add(member.hash)
+        row.add(member.bytes.count)
     }
 
     /// The rows to insert for a piece of evidence, each starting with the evidence id. `ingestedAt` is

@@ -354,20 +354,19 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
             try db.cachedStatement(sql: "INSERT INTO blob (hash, size, content) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING")
                 .execute(arguments: [member.hash.description, member.bytes.count, keepsContents ? member.bytes : Data()])
         }
-        var evidenceRow = SQLRowBuilder()
-        evidenceRow.add(evidence.id)
-        evidenceRow.add(evidence.kind.rawValue)
-        evidenceRow.add(evidence.source)
-        evidenceRow.add(evidence.content.covers)
-        evidenceRow.add(entry.ingestedAt)
-        evidenceRow.add(now.nanosecondsSinceEpoch)
-        evidenceRow.add(records)
-        try insert(db, Schema.evidence, evidenceRow.values)
+        var own = EncodedRows()
+        own.begin(Schema.evidence)
+        RecordRows.evidenceRow(evidence, covers: evidence.content.covers, entry: entry, ingestedAt: now, into: &own)
         for member in evidence.members {
-            try insert(db, Schema.member, [.text(id), .text(member.name), .text(member.hash.description), .integer(Int64(member.bytes.count))])
+            own.begin(Schema.member)
+            RecordRows.memberRow(member, into: &own)
         }
+        try insert(db, own, evidence: id)
         try insert(db, prepared.rows, evidence: id)
-        try insert(db, Schema.ledger, RecordRows.ledgerRow(entry))
+        var ledger = EncodedRows()
+        ledger.begin(Schema.ledger)
+        RecordRows.ledgerRow(entry, into: &ledger)
+        try insert(db, ledger, evidence: nil)
         return .stored(entry)
     }
 
@@ -376,64 +375,20 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         case duplicate
     }
 
-    /// Inserts one row with the table's cached statement, binding the values straight to SQLite: a
+    /// Inserts rows with their tables' cached statements, binding the values straight to SQLite: a
     /// quarter's ingest inserts ~300,000 rows, and building GRDB's arguments for each (with a check of
-    /// every value against the statement) took over half of the time spent storing them. The
-    /// statement is reset before it is bound and after it ran, with its bindings cleared, as GRDB
-    /// leaves its own; only this function executes the tables' insert statements.
-    private static func insert(_ db: Database, _ table: TableSpec, _ values: [SQLValue]) throws {
-        let statement = try db.cachedStatement(sql: table.insertSQL)
-        let sqlite = statement.sqliteStatement
-        guard values.count == Int(sqlite3_bind_parameter_count(sqlite)) else {
-            throw DatabaseError(
-                resultCode: .SQLITE_MISUSE, message: "\(values.count) values for \(sqlite3_bind_parameter_count(sqlite)) columns",
-                sql: table.insertSQL)
-        }
-        sqlite3_reset(sqlite)
-        defer {
-            sqlite3_reset(sqlite)
-            sqlite3_clear_bindings(sqlite)
-        }
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .null:
-                code = sqlite3_bind_null(sqlite, index)
-            case .integer(let number):
-                code = sqlite3_bind_int64(sqlite, index, number)
-            case .text(var text):
-                // An empty text or blob has no address, and SQLite would bind NULL for none.
-                code = text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        chars.baseAddress.map { sqlite3_bind_text(sqlite, index, $0, Int32(chars.count), Self.transient) }
-                            ?? sqlite3_bind_text(sqlite, index, "", 0, Self.transient)
-                    }
-                }
-            case .blob(let data):
-                code = data.withUnsafeBytes { bytes in
-                    bytes.baseAddress.map { sqlite3_bind_blob(sqlite, index, $0, Int32(bytes.count), Self.transient) }
-                        ?? sqlite3_bind_zeroblob(sqlite, index, 0)
-                }
-            }
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
-            }
-        }
-        let code = sqlite3_step(sqlite)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
-        }
-    }
-
-    /// Inserts a piece of evidence's records, each row with `evidence` as its first column, binding
-    /// each text and blob where it lies in the rows' encoding (no destructor: SQLITE_STATIC). SQLite
-    /// reads it in place, with no copy made, kept and freed per value, and each statement is reset
-    /// with its bindings cleared before the encoding goes out of reach.
-    private static func insert(_ db: Database, _ rows: EncodedRows, evidence: String) throws {
-        var evidence = evidence
+    /// every value against the statement) took over half of the time spent storing them. When
+    /// `evidence` is given, it is every row's first column and the rows hold the others.
+    ///
+    /// Each text and blob is bound where it lies in the rows' encoding, without a destructor
+    /// (SQLITE_STATIC): SQLite reads it in place, with no copy made, kept and freed per value. Each
+    /// statement is reset with its bindings cleared after its row, before the encoding goes out of
+    /// reach, as GRDB leaves its own; only this function executes the tables' insert statements.
+    private static func insert(_ db: Database, _ rows: EncodedRows, evidence: String?) throws {
+        var key = evidence ?? ""
+        let first: Int32 = evidence == nil ? 1 : 2
         var statements: [OpaquePointer?] = Array(repeating: nil, count: rows.tables.count)
-        try evidence.withUTF8 { key in
+        try key.withUTF8 { key in
             try rows.encoding.withUnsafeBytes { encoding in
                 for row in rows.rows {
                     let table = rows.tables[row.table]
@@ -444,10 +399,10 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
                         sqlite = try db.cachedStatement(sql: table.insertSQL).sqliteStatement
                         statements[row.table] = sqlite
                     }
-                    guard row.values.count + 1 == Int(sqlite3_bind_parameter_count(sqlite)) else {
+                    guard row.values.count + Int(first) - 1 == Int(sqlite3_bind_parameter_count(sqlite)) else {
                         throw DatabaseError(
                             resultCode: .SQLITE_MISUSE,
-                            message: "\(row.values.count + 1) values for \(sqlite3_bind_parameter_count(sqlite)) columns",
+                            message: "\(row.values.count + Int(first) - 1) values for \(sqlite3_bind_parameter_count(sqlite)) columns",
                             sql: table.insertSQL)
                     }
                     sqlite3_reset(sqlite)
@@ -460,8 +415,10 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
                             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: table.insertSQL)
                         }
                     }
-                    try check(key.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(sqlite, 1, $0.baseAddress, Int32($0.count), nil) })
-                    var index: Int32 = 2
+                    if first == 2 {
+                        try check(key.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(sqlite, 1, $0.baseAddress, Int32($0.count), nil) })
+                    }
+                    var index = first
                     for value in rows.values[row.values] {
                         switch value {
                         case .null:
@@ -485,9 +442,6 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
             }
         }
     }
-
-    /// SQLite's SQLITE_TRANSIENT: it copies the bound bytes before the call returns.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
 extension SQLValue {
