@@ -181,6 +181,8 @@ extension JSONCursor {
     mutating func skipString() throws(JSONReader.SyntaxError) {
         position += 1
         while position < buffer.count {
+            position = plainEnd(from: position)
+            guard position < buffer.count else { break }
             let byte = buffer[position]
             if byte == quote {
                 position += 1
@@ -300,6 +302,8 @@ extension JSONCursor {
         position += 1
         let start = position
         while position < buffer.count {
+            position = plainEnd(from: position)
+            guard position < buffer.count else { break }
             let byte = buffer[position]
             if byte == quote {
                 position += 1

@@ -255,6 +255,8 @@ struct JSONCursor {
         let start = position
         // Fast path: no escapes. Bytes are validated as UTF-8 as they are scanned.
         while position < buffer.count {
+            position = plainEnd(from: position)
+            guard position < buffer.count else { break }
             let byte = buffer[position]
             if byte == quote {
                 let text = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[start..<position]), as: UTF8.self)
@@ -282,6 +284,12 @@ struct JSONCursor {
     /// closing quote.
     mutating func decodeString(into bytes: inout [UInt8]) throws(JSONReader.SyntaxError) {
         while position < buffer.count {
+            let plain = plainEnd(from: position)
+            if plain > position {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<plain]))
+                position = plain
+                guard position < buffer.count else { break }
+            }
             let byte = buffer[position]
             if byte == quote {
                 position += 1
@@ -383,6 +391,37 @@ struct JSONCursor {
             throw error("invalid UTF-8 sequence at byte 0x\(String(lead, radix: 16, uppercase: true))")
         }
         position += length
+    }
+
+    /// The first position at or after `start` whose byte a string scan must look at: a quote, a
+    /// backslash, a control character or a byte of a multi-byte character (`buffer.count` when there
+    /// is none). Eight bytes are looked at a time: most of a state's strings are plain ASCII, and a
+    /// byte at a time was the parser's largest single cost.
+    @inline(__always)
+    func plainEnd(from start: Int) -> Int {
+        let count = buffer.count
+        var index = start
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Per byte, the high bit of (x - 1) & ~x is set where x is zero, and of (x - 0x20) & ~x where
+            // x is below 0x20; borrows only reach the bytes above such a byte, so the lowest bit set is
+            // exact.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quotes = word ^ (ones &* UInt64(quote))
+            let backslashes = word ^ (ones &* UInt64(backslash))
+            let found = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                | ((word &- ones &* 0x20) & ~word) | word
+            let special = found & highs
+            if special != 0 { return index + special.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count {
+            let byte = buffer[index]
+            if byte == quote || byte == backslash || byte < 0x20 || byte >= 0x80 { return index }
+            index += 1
+        }
+        return count
     }
 
     func describe(_ byte: UInt8) -> String {
