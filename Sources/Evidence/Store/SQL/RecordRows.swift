@@ -386,7 +386,8 @@ enum RecordEncoding {
 /// A piece of evidence's rows written once, in the records encoding, with where each value lies in
 /// it: ingest digests the encoding as it is and binds each text where it lies, instead of building a
 /// value per column of a quarter's ~300,000 rows, then copying and counting references to each one
-/// to digest it and again to insert it. The evidence id column is not part of it.
+/// to digest it and again to insert it. The evidence id column is not part of a piece's records; the
+/// SQLite store writes its evidence, member and ledger rows the same way (those are not digested).
 struct EncodedRows: Sendable, RowValues {
     /// A value: a number, or the place of its bytes in ``encoding``.
     enum Value: Sendable {
