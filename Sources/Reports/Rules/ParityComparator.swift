@@ -100,9 +100,7 @@ public enum ParityComparator {
                 guard let differing = differingMembers(left, right) else { return false }
                 for (key, a, b) in differing {
                     if paths.contains(where: { $0.segments.count == 1 && ($0.segments[0] == "*" || $0.segments[0] == key) }) { continue }
-                    // Usually none: no list is made then.
-                    let matching = paths.contains { $0.segments.first == "*" || $0.segments.first == key }
-                        ? paths.filter { $0.segments.first == "*" || $0.segments.first == key } : []
+                    let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
                     func value(_ range: Range<Int>?, in buffer: UnsafeRawBufferPointer) -> JSONValue? {
                         guard let range else { return nil }
                         let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])

@@ -64,12 +64,21 @@ enum RecordRows {
     /// The rows to insert for a piece of evidence, each starting with the evidence id. `ingestedAt` is
     /// the instant a bound state without `as_of` counts at (its ingestion).
     static func rows(for content: EvidenceContent, evidence id: ContentHash, ingestedAt: Instant) -> [(TableSpec, [SQLValue])] {
-        encodedRows(for: content, ingestedAt: ingestedAt).valueRows(key: .text(id.description))
+        var rows = SQLValueRows(key: .text(id.description))
+        records(of: content, ingestedAt: ingestedAt, into: &rows)
+        return rows.rows
     }
 
     /// The rows of a piece of evidence in the records encoding, without the evidence id column.
     static func encodedRows(for content: EvidenceContent, ingestedAt: Instant) -> EncodedRows {
         var rows = EncodedRows()
+        records(of: content, ingestedAt: ingestedAt, into: &rows)
+        return rows
+    }
+
+    /// Writes a piece of evidence's rows, table by table in insertion order, each without the evidence
+    /// id: the one description of the records, whatever form the rows take.
+    private static func records(of content: EvidenceContent, ingestedAt: Instant, into rows: inout some RowSink) {
         switch content {
         case .drill(let log):
             for (ordinal, event) in log.events.enumerated() {
@@ -190,11 +199,10 @@ enum RecordRows {
                 }
             }
         }
-        return rows
     }
 
     private static func stateRows(
-        _ state: TerraformState, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?, into rows: inout EncodedRows
+        _ state: TerraformState, key: StateKey, asOf: Instant?, instant: Instant, runID: Int?, into rows: inout some RowSink
     ) {
         rows.begin(Schema.state)
         rows.add(key.workspace)
@@ -388,7 +396,7 @@ enum RecordEncoding {
 /// value per column of a quarter's ~300,000 rows, then copying and counting references to each one
 /// to digest it and again to insert it. The evidence id column is not part of a piece's records; the
 /// SQLite store writes its evidence, member and ledger rows the same way (those are not digested).
-struct EncodedRows: Sendable, RowValues {
+struct EncodedRows: Sendable, RowSink {
     /// A value: a number, or the place of its bytes in ``encoding``.
     enum Value: Sendable {
         case null
@@ -464,23 +472,6 @@ struct EncodedRows: Sendable, RowValues {
         var digester = RecordDigester(covers: covers)
         encoding.withUnsafeBytes { digester.encoded($0) }
         return digester.finalize()
-    }
-
-    /// The rows as SQL values, each starting with `key` (the evidence id).
-    func valueRows(key: SQLValue) -> [(TableSpec, [SQLValue])] {
-        rows.map { row in
-            var values: [SQLValue] = [key]
-            values.reserveCapacity(row.values.count + 1)
-            for value in self.values[row.values] {
-                switch value {
-                case .null: values.append(.null)
-                case .integer(let integer): values.append(.integer(integer))
-                case .text(let range): values.append(.text(String(decoding: encoding[range], as: UTF8.self)))
-                case .blob(let range): values.append(.blob(Data(encoding[range])))
-                }
-            }
-            return (tables[row.table], values)
-        }
     }
 }
 

@@ -155,6 +155,33 @@ extension RowValues {
     mutating func add(strings value: [String]?) { add(json: value.map { .array($0.map(JSONValue.string)) }) }
 }
 
+/// Rows of several tables written one after another: each starts with ``begin(_:)``, and its values
+/// follow in its table's column order.
+protocol RowSink: RowValues {
+    mutating func begin(_ table: TableSpec)
+}
+
+/// Rows as SQL values, each starting with the same key (the evidence id), as PostgreSQL inserts them.
+struct SQLValueRows: RowSink {
+    private let key: SQLValue
+    private(set) var rows: [(TableSpec, [SQLValue])] = []
+
+    init(key: SQLValue) {
+        self.key = key
+    }
+
+    mutating func begin(_ table: TableSpec) {
+        var values: [SQLValue] = [key]
+        values.reserveCapacity(table.columns.count)
+        rows.append((table, values))
+    }
+
+    mutating func addNull() { rows[rows.count - 1].1.append(.null) }
+    mutating func add(integer: Int64) { rows[rows.count - 1].1.append(.integer(integer)) }
+    mutating func add(text: String) { rows[rows.count - 1].1.append(.text(text)) }
+    mutating func add(blob: Data) { rows[rows.count - 1].1.append(.blob(blob)) }
+}
+
 /// Values for one INSERT, added in the table's column order.
 struct SQLRowBuilder: RowValues {
     var values: [SQLValue] = []
