@@ -774,4 +774,19 @@ struct StoreFileTests {
         #expect(report.intact, "\(report.problems)")
         #expect(report.evidence == 20)
     }
+
+    @Test("a connection waiting for a lock retries in short steps, and gives up once it has waited its limit")
+    func lockWaitSteps() {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var tries = 0
+        while LockWait.retry(after: tries, upTo: .milliseconds(50)) { tries += 1 }
+        let waited = clock.now - start
+        // 100 waits of a tenth of a millisecond, then 40 of a millisecond.
+        #expect(tries == 140)
+        #expect(waited >= .milliseconds(50))
+        // Two minutes, as the store's connections wait: a second in short steps, then steps of 10 ms.
+        #expect(LockWait.retry(after: 12_999, upTo: .seconds(120)) == false)
+        #expect(LockWait.retry(after: 0, upTo: .zero) == false)
+    }
 }

@@ -80,6 +80,33 @@ final class LogCheckpointer: Sendable {
         stopped.wait()
     }
 
+    /// PASSIVE checkpoints at most, one after the other, before the checkpointer holds the writer back.
+    static let passes = 8
+
+    /// How far PASSIVE checkpoints got.
+    private enum Progress {
+        /// The whole log is in the database.
+        case caughtUp
+        /// The writer kept appending behind every pass.
+        case behind
+        /// A checkpoint could not run (another connection's was running).
+        case skipped
+    }
+
+    /// Copies the log into the database in PASSIVE checkpoints until one finds nothing left behind it:
+    /// each copies what the writer appended during the one before, so they grow shorter.
+    private func catchUp(_ connection: OpaquePointer?) -> Progress {
+        for _ in 0..<Self.passes {
+            var frames: Int32 = 0
+            var copied: Int32 = 0
+            guard sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK else {
+                return .skipped
+            }
+            if copied >= frames { return .caughtUp }
+        }
+        return .behind
+    }
+
     private func run() {
         var connection: OpaquePointer?
         defer {
@@ -92,8 +119,9 @@ final class LogCheckpointer: Sendable {
             return
         }
         sqlite3_exec(connection, "PRAGMA synchronous = NORMAL", nil, nil, nil)
-        // How long the restart below may wait for the writer's transaction or for readers to move on.
-        sqlite3_busy_timeout(connection, 250)
+        // How long the restart below may wait for the writer's transaction or for readers to move on:
+        // a quarter of a second, in short steps, for the gap between two of the writer's transactions.
+        sqlite3_busy_handler(connection, { _, tries in LockWait.retry(after: Int(tries), upTo: .milliseconds(250)) ? 1 : 0 }, nil)
         // SQLite syncs the database only after a checkpoint that reaches the end of the log; when the
         // restart below cannot, the pages copied so far are synced here rather than all at the close.
         let database = open(path, O_RDONLY | O_CLOEXEC)
@@ -101,14 +129,34 @@ final class LogCheckpointer: Sendable {
         while true {
             wake.wait()
             if state.withLock({ $0.stopping }) { return }
-            guard sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK else { continue }
-            // The writer appended behind the long copy. A second, short checkpoint copies those few
-            // frames while holding the writer back, so that its next commit starts the log again from
-            // the beginning: the log stays one step long instead of growing to the whole ingest (whose
-            // deletion at the close alone took ~0.4 s).
+            // The log stays about one step long instead of growing to the whole ingest (whose deletion at
+            // the close alone took ~0.4 s): once the PASSIVE passes have copied (nearly) all of it, a
+            // RESTART checkpoint copies the last few frames while holding the writer back, so that its
+            // next commit starts the log again from the beginning. It used to follow a single long pass,
+            // and to hold the writer back for as long as that pass had let it append, the parsing cores
+            // standing idle behind the writer meanwhile.
+            guard catchUp(connection) != .skipped else { continue }
             if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_RESTART, nil, nil) != SQLITE_OK, database >= 0 {
                 fdatasync(database)
             }
         }
+    }
+}
+
+/// How a connection waits for a lock that another holds: in steps of a tenth of a millisecond for the
+/// first ten milliseconds, then of a millisecond for a second, then of ten. SQLite's own timeout sleeps
+/// 1, 2, 5, … then 100 ms at a time: a writer held back by the checkpointer for a few milliseconds slept
+/// for tens of them, and the parsing cores behind it stood idle.
+enum LockWait {
+    /// Waits before the next try, and returns true; returns false once `limit` has been waited.
+    static func retry(after tries: Int, upTo limit: Duration) -> Bool {
+        let (short, medium) = (100, 1_100)
+        let waited: Duration =
+            tries < short
+            ? .microseconds(100 * tries)
+            : tries < medium ? .milliseconds(10 + (tries - short)) : .milliseconds(1_010 + 10 * (tries - medium))
+        guard waited < limit else { return false }
+        usleep(tries < short ? 100 : tries < medium ? 1_000 : 10_000)
+        return true
     }
 }

@@ -47,7 +47,7 @@ public final class SQLiteEvidenceStore: SQLEvidenceReader {
         // store that opens.
         let empty = exists ? try Self.inspect(path: path, create: create) : true
         var configuration = Configuration()
-        configuration.busyMode = .timeout(120)
+        configuration.busyMode = .callback { tries in LockWait.retry(after: tries, upTo: .seconds(120)) }
         configuration.label = "drreport"
         let checkpointer = scratch ? nil : LogCheckpointer(path: path, step: logStep, pageSize: Self.pageSize)
         configuration.prepareDatabase { db in
