@@ -200,6 +200,31 @@ struct BundleForgeryTests {
         #expect(result.stdoutLines.filter { $0.hasPrefix("FAIL ") }.count == 1)
     }
 
+    @Test(
+        "an entry's records digest stale and a later entry's file altered: the files step fails first, as the steps come in order"
+    )
+    func staleRecordsAndLaterFileAltered() async throws {
+        let workspace = try await BundleWorkspace.make()
+        defer { workspace.remove() }
+        var (files, manifest) = try Self.takeApart(workspace)
+        let forgery = try Self.forgeLedger(workspace, files: &files, manifest: &manifest, recordsFromParse: false)
+        // The last included entry's first file, one bit flipped after the manifest was rebuilt: the replay
+        // meets the stale records digest before it reaches this file.
+        let view = try workspace.manifest()
+        let last = try #require(view.ledger.last { $0.included && $0.seq > forgery.seq })
+        let file = try #require(view.files(of: last).first)
+        let flipped = try #require(files[file.path]).flippingBit(at: 0)
+        files[file.path] = flipped
+        let forged = try await Self.resigned(workspace, files: files, manifest: manifest, key: workspace.sample.other)
+
+        let result = try await workspace.verify(forged, key: workspace.otherPublic)
+        expectTampered(
+            result, step: "files",
+            detail: "\(file.path) hashes to \(ContentHash.of(flipped)), not to \(file.sha256) as the manifest says")
+        #expect(!result.stdoutLines.contains { $0.hasPrefix("ok   files ") || $0.hasPrefix("ok   ledger ") }, "\(result)")
+        #expect(result.stdoutLines.filter { $0.hasPrefix("FAIL ") }.count == 1)
+    }
+
     @Test("evidence moved to its new identity and the ledger re-chained, but its records digest left as it was")
     func evidenceAlteredRecordsStale() async throws {
         let workspace = try await BundleWorkspace.make()

@@ -114,6 +114,13 @@ public struct EvidenceMember: Sendable, Hashable {
         self.bytes = bytes
         self.hash = ContentHash.of(bytes)
     }
+
+    /// A member whose hash the caller already computed from these bytes, if it did.
+    package init(name: String, bytes: Data, hash: ContentHash?) {
+        self.name = name
+        self.bytes = bytes
+        self.hash = hash ?? ContentHash.of(bytes)
+    }
 }
 
 /// A piece of evidence read and understood, ready to store: its raw files, identity and content.

@@ -11,6 +11,9 @@ public struct EvidenceInput: Sendable {
     public var isRecord: Bool
     /// Files of the folder or archive that are not part of an apply record and were left out.
     public var ignoredFiles: [String]
+    /// The SHA-256 of files whose hash the caller computed from these very bytes (the bundle verifier,
+    /// which has just checked them against the manifest), by name; the others are hashed when parsed.
+    package var hashes: [String: ContentHash] = [:]
 
     /// One file.
     public init(source: String, name: String, bytes: Data) {
@@ -71,9 +74,10 @@ public enum EvidenceParser {
             throw EvidenceError(.notEvidence, source: input.source, "no file; " + expected)
         }
         let content = try parseFile(bytes, name: name, source: input.source, options: options)
-        var members = [EvidenceMember(name: name, bytes: bytes)]
+        let member = EvidenceMember(name: name, bytes: bytes, hash: input.hashes[name])
+        var members = [member]
         if case .state(let binding, _) = content {
-            members = [EvidenceMember(name: ApplyRecordParser.Member.state, bytes: bytes),
+            members = [EvidenceMember(name: ApplyRecordParser.Member.state, bytes: bytes, hash: member.hash),
                        EvidenceMember(name: "binding.json", bytes: binding.canonicalBytes)]
         }
         return ParsedEvidence(source: input.source, members: members, content: content)
@@ -82,7 +86,7 @@ public enum EvidenceParser {
     private static func parseRecord(_ input: EvidenceInput) throws(EvidenceError) -> ParsedEvidence {
         let record = try ApplyRecordParser.parse(members: input.files, source: input.source)
         let known = [ApplyRecordParser.Member.run, ApplyRecordParser.Member.apply, ApplyRecordParser.Member.state]
-        let members = known.compactMap { name in input.files[name].map { EvidenceMember(name: name, bytes: $0) } }
+        let members = known.compactMap { name in input.files[name].map { EvidenceMember(name: name, bytes: $0, hash: input.hashes[name]) } }
         let warnings = input.ignoredFiles.sorted().map { "\(input.source): ignored \($0), which is not part of an apply record" }
         return ParsedEvidence(source: input.source, members: members, content: .apply(record), warnings: warnings)
     }

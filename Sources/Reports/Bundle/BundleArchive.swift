@@ -157,6 +157,9 @@ public struct BundleArchive: Sendable {
         return count
     }
 
+    /// The size a member declares (what it must inflate to), or nil when there is no such member.
+    public func declaredSize(_ path: String) -> Int? { entries[path].map { Int($0.uncompressedSize) } }
+
     /// Whether the archive has a member.
     public func contains(_ path: String) -> Bool { entries[path] != nil }
 

@@ -137,18 +137,24 @@ public enum BundleVerifier {
         }
         verdict.period = manifest.period
         // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
-        // by the hash just checked; evidence files (~200 MB) are only hashed here and read again, a few
-        // ledger entries at a time, when the rules are re-run. The files are hashed as they inflate, and none
-        // is held whole; they are judged in the manifest's order. Most are a few kilobytes, so the window is
-        // wide: with a few pieces under way, the cores waited on the hand-over of each result instead.
+        // by the hash just checked. The files are hashed as they inflate, and none is held whole; they are
+        // judged in the manifest's order. Most are a few kilobytes, so the window is wide: with a few
+        // pieces under way, the cores waited on the hand-over of each result instead.
         var policyBytes: Data?
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
+        // The files of the evidence the rules are re-run on (~200 MB in a bank's quarter) are inflated and
+        // hashed once, as they are replayed, rather than here and again there. Their presence and declared
+        // sizes are checked here; a hash that differs fails the files step all the same (see `replay`).
+        let entries = manifest.ledger.map(\.ledgerEntry)
+        let ledgerProblem = Self.ledgerProblem(entries, head: manifest.ledgerHead)
+        let included = manifest.ledger.filter(\.included)
+        let deferred = ledgerProblem == nil ? Self.evidencePaths(of: included, among: listed) : []
         var checked = AheadWindow(count: manifest.files.count, window: Self.filesWindow) {
             [files = manifest.files] index in
-            check(files[index], in: archive)
+            deferred.contains(files[index].path) ? present(files[index], in: archive) : check(files[index], in: archive)
         }
         for file in manifest.files {
             let data: Data?
@@ -176,28 +182,28 @@ public enum BundleVerifier {
             return fail("files", "\(path) is missing")
         }
         verdict.files = manifest.files.count
-        pass("files", "\(manifest.files.count) files, \(verdict.bytes) bytes: sizes and SHA-256 as listed, no file missing or added")
+        let filesChecked = "\(manifest.files.count) files, \(verdict.bytes) bytes: sizes and SHA-256 as listed, no file missing or added"
 
         // 4. The ledger chain, whole, and the included evidence's files.
-        let entries = manifest.ledger.map(\.ledgerEntry)
-        if let problem = LedgerChain.problems(in: entries).first {
-            return fail("ledger", problem.description)
-        }
-        guard entries.last?.hash == manifest.ledgerHead else {
-            return fail("ledger", "the chain ends at \(entries.last?.hash.description ?? "nothing"), not at the stated head \(manifest.ledgerHead?.description ?? "none")")
+        if let ledgerProblem {
+            pass("files", filesChecked)
+            return fail("ledger", ledgerProblem)
         }
         verdict.ledgerEntries = entries.count
-        let included = manifest.ledger.filter(\.included)
         verdict.evidence = included.count
-        pass("ledger", "\(entries.count) entries chain from the first to the head \(manifest.ledgerHead?.description ?? "(empty)"); \(included.count) evidence items included")
+        let ledgerChecked =
+            "\(entries.count) entries chain from the first to the head \(manifest.ledgerHead?.description ?? "(empty)"); \(included.count) evidence items included"
 
         // 5. The rules again, on the bundled evidence and policy. The entries are read and parsed ahead on
-        // every core while the ones before them are stored in ledger order, a batch per transaction.
+        // every core while the ones before them are stored in ledger order, a batch per transaction. The
+        // files and ledger steps are reported once the replay has checked the last evidence file's hash.
         let store: SQLiteEvidenceStore
         do {
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
             store = try SQLiteEvidenceStore(path: workDirectory.appendingPathComponent("bundle.db").path, create: true, scratch: true)
         } catch {
+            pass("files", filesChecked)
+            pass("ledger", ledgerChecked)
             return fail("rules", "cannot create a working store: \(error)")
         }
         var replayed = AheadWindow(count: included.count) { [evidenceFiles] index in
@@ -205,16 +211,34 @@ public enum BundleVerifier {
             return replay(entry, files: evidenceFiles["evidence/\(entry.evidence.hex)"[...]] ?? [], from: archive)
         }
         var storing = ReplayStorage(store: store, entries: included)
-        while let result = await replayed.next() {
+        var rejection: Rejection?
+        var position = 0
+        while rejection == nil, let result = await replayed.next() {
             switch result {
             case .success(let prepared):
-                if let failure = await storing.add(prepared) { return fail("evidence", failure) }
-            case .failure(let rejection):
+                if let failure = await storing.add(prepared) { rejection = Rejection(step: "evidence", detail: failure) }
+            case .failure(let rejected):
                 await storing.abandon()
-                return fail(rejection.step, rejection.detail)
+                rejection = rejected
             }
+            position += 1
         }
-        if let failure = await storing.finish() { return fail("evidence", failure) }
+        if rejection == nil, let failure = await storing.finish() { rejection = Rejection(step: "evidence", detail: failure) }
+        if var rejection {
+            // What the steps in order would have found first: a file that differs from the manifest, among
+            // the evidence files the replay did not reach, fails the files step before any evidence does.
+            if rejection.step != "files", let differing = Self.firstDiffering(
+                included[position...].flatMap { evidenceFiles["evidence/\($0.evidence.hex)"[...]] ?? [] }, in: archive)
+            {
+                rejection = differing
+            }
+            guard rejection.step != "files" else { return fail(rejection.step, rejection.detail) }
+            pass("files", filesChecked)
+            pass("ledger", ledgerChecked)
+            return fail(rejection.step, rejection.detail)
+        }
+        pass("files", filesChecked)
+        pass("ledger", ledgerChecked)
         // What the replay freed on the parsing threads goes back to the system before the rules run, and
         // what the rules freed before the report is rendered, as `report` does.
         HeapTrim.now()
@@ -373,13 +397,57 @@ public enum BundleVerifier {
         } catch {
             return .failure(Rejection(step: "files", detail: error.description))
         }
+        if let rejection = judge(file, size: size, hash: hash) { return .failure(rejection) }
+        return .success(kept)
+    }
+
+    /// What is wrong with the ledger chain the manifest lists, if anything.
+    static func ledgerProblem(_ entries: [LedgerEntry], head: ContentHash?) -> String? {
+        if let problem = LedgerChain.problems(in: entries).first { return problem.description }
+        guard entries.last?.hash == head else {
+            return "the chain ends at \(entries.last?.hash.description ?? "nothing"), not at the stated head \(head?.description ?? "none")"
+        }
+        return nil
+    }
+
+    /// The listed paths of the included evidence's files, which the replay inflates and hashes.
+    static func evidencePaths(of included: [BundleManifest.Entry], among listed: Set<String>) -> Set<String> {
+        let folders = Set(included.map { "evidence/\($0.evidence.hex)/" })
+        return listed.filter { path in
+            guard path.hasPrefix("evidence/"), let slash = path.dropFirst("evidence/".count).firstIndex(of: "/") else { return false }
+            return folders.contains(String(path[...slash]))
+        }
+    }
+
+    /// Checks that a listed file is in the archive with the listed size, as its entry declares it; its
+    /// bytes are hashed when its evidence is replayed.
+    static func present(_ file: BundleManifest.File, in archive: BundleArchive) -> Result<Data?, Rejection> {
+        guard let size = archive.declaredSize(file.path) else {
+            return .failure(Rejection(step: "files", detail: "\(file.path) is listed but missing from the archive"))
+        }
         guard size == file.size else {
             return .failure(Rejection(step: "files", detail: "\(file.path) is \(size) bytes; the manifest says \(file.size)"))
         }
-        guard hash == file.sha256 else {
-            return .failure(Rejection(step: "files", detail: "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says"))
+        return .success(nil)
+    }
+
+    /// Whether bytes inflated from the archive are those a listed file names: the files step's verdict.
+    static func judge(_ file: BundleManifest.File, size: Int, hash: ContentHash) -> Rejection? {
+        guard size == file.size else {
+            return Rejection(step: "files", detail: "\(file.path) is \(size) bytes; the manifest says \(file.size)")
         }
-        return .success(kept)
+        guard hash == file.sha256 else {
+            return Rejection(step: "files", detail: "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says")
+        }
+        return nil
+    }
+
+    /// The first of the files whose bytes are not those listed, checked in order.
+    static func firstDiffering(_ files: [BundleManifest.File], in archive: BundleArchive) -> Rejection? {
+        for file in files {
+            if case .failure(let rejection) = check(file, in: archive) { return rejection }
+        }
+        return nil
     }
 
     /// Reads a bundled evidence item's files again (they must still be the bytes the manifest lists),
@@ -390,18 +458,26 @@ public enum BundleVerifier {
     ) -> Result<PreparedEvidence, Rejection> {
         let prefix = "evidence/\(entry.evidence.hex)/"
         var files: [String: Data] = [:]
+        var hashes: [String: ContentHash] = [:]
         for file in listed {
-            guard let data = try? archive.data(file.path), data.count == file.size, ContentHash.of(data) == file.sha256 else {
-                return .failure(Rejection(step: "files", detail: "\(file.path) changed after it was checked against the manifest"))
+            let data: Data
+            do {
+                data = try archive.data(file.path)
+            } catch {
+                return .failure(Rejection(step: "files", detail: error.description))
             }
-            files[String(file.path.dropFirst(prefix.count))] = data
+            let hash = ContentHash.of(data)
+            if let rejection = judge(file, size: data.count, hash: hash) { return .failure(rejection) }
+            let name = String(file.path.dropFirst(prefix.count))
+            files[name] = data
+            hashes[name] = hash
         }
         guard !files.isEmpty else {
             return .failure(Rejection(step: "evidence", detail: "the files of ledger entry \(entry.seq) (\(entry.evidence)) are not in the bundle"))
         }
         var parsed: ParsedEvidence
         do {
-            parsed = try reparse(files, entry: entry)
+            parsed = try reparse(files, hashes: hashes, entry: entry)
         } catch {
             return .failure(Rejection(step: "evidence", detail: "ledger entry \(entry.seq) (\(entry.evidence)): \(error.description)"))
         }
@@ -419,11 +495,15 @@ public enum BundleVerifier {
         return .success(prepared)
     }
 
-    /// Parses a bundled evidence item again from its files.
-    static func reparse(_ files: [String: Data], entry: BundleManifest.Entry) throws(EvidenceError) -> ParsedEvidence {
+    /// Parses a bundled evidence item again from its files, whose hashes were just computed.
+    static func reparse(
+        _ files: [String: Data], hashes: [String: ContentHash], entry: BundleManifest.Entry
+    ) throws(EvidenceError) -> ParsedEvidence {
         switch entry.kind {
         case .apply:
-            return try EvidenceParser.parse(EvidenceInput(source: entry.source, files: files))
+            var input = EvidenceInput(source: entry.source, files: files)
+            input.hashes = hashes
+            return try EvidenceParser.parse(input)
         case .state:
             guard let state = files[ApplyRecordParser.Member.state], let binding = files["binding.json"] else {
                 throw EvidenceError(.missingField, source: entry.source, "a bound state needs state.json and binding.json")
@@ -436,12 +516,16 @@ public enum BundleVerifier {
             }
             var options = ParseOptions(kind: .state, workspace: fields["workspace"]?.stringValue, region: fields["region"]?.stringValue)
             if let asOf = fields["as_of"]?.stringValue, case .success(let instant) = Timestamp.parseRFC3339(asOf) { options.asOf = instant }
-            return try EvidenceParser.parse(EvidenceInput(source: entry.source, name: ApplyRecordParser.Member.state, bytes: state), options: options)
+            var input = EvidenceInput(source: entry.source, name: ApplyRecordParser.Member.state, bytes: state)
+            input.hashes = hashes
+            return try EvidenceParser.parse(input, options: options)
         default:
             guard files.count == 1, let (name, bytes) = files.first else {
                 throw EvidenceError(.invalidArchive, source: entry.source, "expected exactly one file for \(entry.kind.rawValue) evidence")
             }
-            return try EvidenceParser.parse(EvidenceInput(source: entry.source, name: name, bytes: bytes), options: ParseOptions(kind: entry.kind))
+            var input = EvidenceInput(source: entry.source, name: name, bytes: bytes)
+            input.hashes = hashes
+            return try EvidenceParser.parse(input, options: ParseOptions(kind: entry.kind))
         }
     }
 
