@@ -201,18 +201,23 @@ struct BundleForgeryTests {
     }
 
     @Test(
-        "an entry's records digest stale and a later entry's file altered: the files step fails first, as the steps come in order"
-    )
-    func staleRecordsAndLaterFileAltered() async throws {
+        "an entry's records digest stale and a file altered after the manifest was rebuilt: the files step fails first, as the steps come in order",
+        arguments: ["a later entry's file", "report.xml"])
+    func staleRecordsAndFileAltered(_ altered: String) async throws {
         let workspace = try await BundleWorkspace.make()
         defer { workspace.remove() }
         var (files, manifest) = try Self.takeApart(workspace)
         let forgery = try Self.forgeLedger(workspace, files: &files, manifest: &manifest, recordsFromParse: false)
-        // The last included entry's first file, one bit flipped after the manifest was rebuilt: the replay
-        // meets the stale records digest before it reaches this file.
+        // One bit flipped: in the last included entry's first file, which the replay reaches after the stale
+        // records digest; or in report.xml, hashed while the evidence is replayed.
         let view = try workspace.manifest()
-        let last = try #require(view.ledger.last { $0.included && $0.seq > forgery.seq })
-        let file = try #require(view.files(of: last).first)
+        let file: BundleManifestView.File
+        if altered == "report.xml" {
+            file = try #require(view.files.first { $0.path == "report.xml" })
+        } else {
+            let last = try #require(view.ledger.last { $0.included && $0.seq > forgery.seq })
+            file = try #require(view.files(of: last).first)
+        }
         let flipped = try #require(files[file.path]).flippingBit(at: 0)
         files[file.path] = flipped
         let forged = try await Self.resigned(workspace, files: files, manifest: manifest, key: workspace.sample.other)

@@ -136,58 +136,61 @@ public enum BundleVerifier {
             return fail("manifest", "bundle format '\(manifest.format)' is not one this drreport reads (\(BundleManifest.currentFormat))", outcome: .notABundle)
         }
         verdict.period = manifest.period
-        // Only the policy is kept. The bundled report.xml (~125 MB in a bank's quarter) is afterwards known
-        // by the hash just checked. The files are hashed as they inflate, and none is held whole; they are
-        // judged in the manifest's order. Most are a few kilobytes, so the window is wide: with a few
-        // pieces under way, the cores waited on the hand-over of each result instead.
-        var policyBytes: Data?
+        // The files are hashed as they inflate, and none is held whole but the policy; the bundled report.xml
+        // (~125 MB in a bank's quarter) is afterwards known by the hash checked. The files of the evidence the
+        // rules are re-run on (~200 MB in a bank's quarter) are inflated and hashed once, as they are replayed
+        // (see `replay`), the others (the reports, ~215 MB) meanwhile, on the cores the replay leaves idle.
+        // Here the evidence files' presence and declared sizes are checked. Failures are reported as the steps
+        // come, in order: a file that differs from the manifest first, however late it was found.
         var reportsFound: Set<String> = []
         var evidenceFiles: [Substring: [BundleManifest.File]] = [:]
         let listed = Set(manifest.files.map(\.path))
         guard listed.count == manifest.files.count else { return fail("files", "the manifest lists a path twice") }
-        // The files of the evidence the rules are re-run on (~200 MB in a bank's quarter) are inflated and
-        // hashed once, as they are replayed, rather than here and again there. Their presence and declared
-        // sizes are checked here; a hash that differs fails the files step all the same (see `replay`).
         let entries = manifest.ledger.map(\.ledgerEntry)
         let ledgerProblem = Self.ledgerProblem(entries, head: manifest.ledgerHead)
         let included = manifest.ledger.filter(\.included)
         let deferred = ledgerProblem == nil ? Self.evidencePaths(of: included, among: listed) : []
-        var checked = AheadWindow(count: manifest.files.count, window: Self.filesWindow) {
-            [files = manifest.files] index in
-            deferred.contains(files[index].path) ? present(files[index], in: archive) : check(files[index], in: archive)
-        }
-        for file in manifest.files {
-            let data: Data?
-            switch await checked.next() {
-            case .success(let kept)?: data = kept
-            case .failure(let rejection)?: return fail(rejection.step, rejection.detail)
-            case nil: return fail("files", "\(file.path) was not checked")
-            }
+        var absent: (position: Int, rejection: Rejection)?
+        for (position, file) in manifest.files.enumerated() {
             if file.path.hasPrefix("evidence/"), let slash = file.path.dropFirst("evidence/".count).firstIndex(of: "/") {
                 evidenceFiles[file.path[file.path.startIndex..<slash], default: []].append(file)
-            } else if file.path == BundleWriter.configPath {
-                policyBytes = data
             } else if BundleWriter.reportPaths.contains(file.path) {
                 reportsFound.insert(file.path)
             }
             verdict.bytes += file.size
+            if absent == nil, deferred.contains(file.path), case .failure(let rejection) = present(file, in: archive) {
+                absent = (position, rejection)
+            }
         }
-        for path in archive.paths where !listed.contains(path) && path != "manifest.json" && path != "signature" {
-            return fail("files", "\(path) is in the archive but not in the manifest (an added member)")
+        let hashing = Task { [files = manifest.files] in
+            await Self.hash(files, skipping: deferred, in: archive)
         }
-        guard manifest.config.path == BundleWriter.configPath, listed.contains(manifest.config.path),
-            manifest.files.contains(manifest.config)
-        else { return fail("files", "the manifest's config entry does not match its file list") }
-        for path in BundleWriter.reportPaths where !reportsFound.contains(path) {
-            return fail("files", "\(path) is missing")
+        /// The first file, in the manifest's order, that is missing or differs from the manifest, once the
+        /// hashing is done; and the policy's bytes.
+        func hashed() async -> (failure: Rejection?, policy: Data?) {
+            let hashed = await hashing.value
+            let first = [hashed.failure, absent].compactMap { $0 }.min { $0.position < $1.position }
+            return (first?.rejection, hashed.policy)
+        }
+        var structure: String?
+        if let added = archive.paths.first(where: { !listed.contains($0) && $0 != "manifest.json" && $0 != "signature" }) {
+            structure = "\(added) is in the archive but not in the manifest (an added member)"
+        } else if manifest.config.path != BundleWriter.configPath || !listed.contains(manifest.config.path)
+            || !manifest.files.contains(manifest.config)
+        {
+            structure = "the manifest's config entry does not match its file list"
+        } else if let missing = BundleWriter.reportPaths.first(where: { !reportsFound.contains($0) }) {
+            structure = "\(missing) is missing"
         }
         verdict.files = manifest.files.count
         let filesChecked = "\(manifest.files.count) files, \(verdict.bytes) bytes: sizes and SHA-256 as listed, no file missing or added"
 
         // 4. The ledger chain, whole, and the included evidence's files.
-        if let ledgerProblem {
+        if structure != nil || ledgerProblem != nil {
+            if let failure = await hashed().failure { return fail(failure.step, failure.detail) }
+            if let structure { return fail("files", structure) }
             pass("files", filesChecked)
-            return fail("ledger", ledgerProblem)
+            return fail("ledger", ledgerProblem ?? "")
         }
         verdict.ledgerEntries = entries.count
         verdict.evidence = included.count
@@ -202,6 +205,7 @@ public enum BundleVerifier {
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
             store = try SQLiteEvidenceStore(path: workDirectory.appendingPathComponent("bundle.db").path, create: true, scratch: true)
         } catch {
+            if let failure = await hashed().failure { return fail(failure.step, failure.detail) }
             pass("files", filesChecked)
             pass("ledger", ledgerChecked)
             return fail("rules", "cannot create a working store: \(error)")
@@ -224,6 +228,11 @@ public enum BundleVerifier {
             position += 1
         }
         if rejection == nil, let failure = await storing.finish() { rejection = Rejection(step: "evidence", detail: failure) }
+        let (hashFailure, policyBytes) = await hashed()
+        if let hashFailure {
+            await storing.abandon()
+            return fail(hashFailure.step, hashFailure.detail)
+        }
         if var rejection {
             // What the steps in order would have found first: a file that differs from the manifest, among
             // the evidence files the replay did not reach, fails the files step before any evidence does.
@@ -399,6 +408,26 @@ public enum BundleVerifier {
         }
         if let rejection = judge(file, size: size, hash: hash) { return .failure(rejection) }
         return .success(kept)
+    }
+
+    /// Hashes the listed files but `skipped` in the manifest's order, a window of them at a time: the first
+    /// that is missing or differs from the manifest, with its position in the list, and the policy's bytes.
+    static func hash(
+        _ files: [BundleManifest.File], skipping skipped: Set<String>, in archive: BundleArchive
+    ) async -> (failure: (position: Int, rejection: Rejection)?, policy: Data?) {
+        let positions = files.indices.filter { !skipped.contains(files[$0].path) }
+        var checked = AheadWindow(count: positions.count, window: filesWindow) { index in
+            check(files[positions[index]], in: archive)
+        }
+        var policy: Data?
+        for position in positions {
+            switch await checked.next() {
+            case .success(let kept)?: if files[position].path == BundleWriter.configPath { policy = kept }
+            case .failure(let rejection)?: return ((position, rejection), policy)
+            case nil: return ((position, Rejection(step: "files", detail: "\(files[position].path) was not checked")), policy)
+            }
+        }
+        return (nil, policy)
     }
 
     /// What is wrong with the ledger chain the manifest lists, if anything.
