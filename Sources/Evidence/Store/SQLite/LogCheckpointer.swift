@@ -135,7 +135,12 @@ final class LogCheckpointer: Sendable {
             // next commit starts the log again from the beginning. It used to follow a single long pass,
             // and to hold the writer back for as long as that pass had let it append, the parsing cores
             // standing idle behind the writer meanwhile.
-            guard catchUp(connection) != .skipped else { continue }
+            let progress = catchUp(connection)
+            guard progress != .skipped else { continue }
+            // A checkpoint syncs the database once it has copied the whole log. When the passes never
+            // did, the pages they copied are synced here, before the writer is held back, rather than by
+            // the restart while it is (~0.1 s for a step's pages on a virtual disk).
+            if progress == .behind, database >= 0 { fdatasync(database) }
             if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_RESTART, nil, nil) != SQLITE_OK, database >= 0 {
                 fdatasync(database)
             }
