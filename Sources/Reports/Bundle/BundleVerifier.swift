@@ -49,11 +49,12 @@ public enum BundleVerifier {
     /// How to rebuild `report.xml` from a model and check a report's own Integrity element; the
     /// caller supplies the renderer drreport uses for `report`.
     public struct Reproduction {
-        public var renderXML: (ReportModel) throws(ReportsError) -> Data
+        /// The report and the SHA-256 of its bytes.
+        public var renderXML: (ReportModel) throws(ReportsError) -> (document: Data, sha256: ContentHash)
         public var integrityHolds: (Data) throws(ReportsError) -> Bool
 
         public init(
-            renderXML: @escaping (ReportModel) throws(ReportsError) -> Data,
+            renderXML: @escaping (ReportModel) throws(ReportsError) -> (document: Data, sha256: ContentHash),
             integrityHolds: @escaping (Data) throws(ReportsError) -> Bool
         ) {
             self.renderXML = renderXML
@@ -252,7 +253,7 @@ public enum BundleVerifier {
         // what the rules freed before the report is rendered, as `report` does.
         HeapTrim.now()
         guard let policyBytes else { return fail("files", "drreport.yaml is missing") }
-        let xml: Data
+        let xml: (document: Data, sha256: ContentHash)
         do {
             let policy = try Policy.load(yaml: String(decoding: policyBytes, as: UTF8.self), source: "bundle:drreport.yaml")
             let period = try Period(parsing: manifest.period, timeZone: policy.timeZone)
@@ -279,7 +280,7 @@ public enum BundleVerifier {
         // re-run writes the same bytes, the bundled report's own Integrity element holds, because the
         // re-run's was computed from its content; only a report that differs is read again, to tell a
         // report altered after it was sealed from one the rules no longer reproduce.
-        guard xml.count == listedReport.size, ContentHash.of(xml) == listedReport.sha256 else {
+        guard xml.document.count == listedReport.size, xml.sha256 == listedReport.sha256 else {
             let bundled: Data
             do {
                 bundled = try archive.data(reportPath)
@@ -293,7 +294,7 @@ public enum BundleVerifier {
             } catch {
                 return fail("report", "report.xml cannot be read: \(error.message)")
             }
-            return fail("report", "report.xml is not reproduced from the bundled evidence and policy: " + firstDifference(bundled, xml))
+            return fail("report", "report.xml is not reproduced from the bundled evidence and policy: " + firstDifference(bundled, xml.document))
         }
         let counts = verdict.findings.map { "\($0.pass) pass, \($0.fail) fail, \($0.indeterminate) indeterminate, \($0.waived) waived" } ?? ""
         pass("report", "the rules re-run on \(included.count) evidence items reproduce report.xml byte for byte (\(counts))")

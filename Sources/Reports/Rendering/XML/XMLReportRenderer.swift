@@ -1,3 +1,4 @@
+import Crypto
 import Evidence
 import Foundation
 import Synchronization
@@ -68,10 +69,26 @@ public enum XMLReportRenderer {
     /// The report as ``render(_:schema:)`` makes it, byte for byte, without the schema validation: what
     /// the bundle verifier compares with a bundled report, which was validated when it was made (a
     /// report that differs from it by a byte fails verification, valid or not).
-    public static func reproduce(_ model: ReportModel) throws(ReportsError) -> Data {
+    ///
+    /// Returns the document with the SHA-256 of its bytes, which the verifier compares with the manifest's.
+    /// Everything before the seal's value is hashed on another core while the canonical digest is computed
+    /// on this one; only the value and the root's end tag are hashed after it (in a bank's quarter the
+    /// digest's ~0.6 s and the hash's ~0.1 s of a 125 MB document ran one after the other).
+    public static func reproduce(_ model: ReportModel) throws(ReportsError) -> (document: Data, sha256: ContentHash) {
         var document = try write(model)
-        try writeDigest(try digest(of: document), into: &document)
-        return document
+        let value = try sealValueOffset(in: document) - document.startIndex
+        let (sealing, before) = Alongside.run(
+            over: document,
+            here: { bytes in Result { () throws(ReportsError) in try digest(of: bytes) } },
+            there: { bytes in
+                var hasher = SHA256()
+                bytes.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<value])) }
+                return hasher
+            })
+        try writeDigest(try sealing.get(), into: &document)
+        var hasher = before
+        document.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[value...])) }
+        return (document, ContentHash(digest: hasher.finalize()))
     }
 
     /// The canonical digest of a document the writer has just written, holding the placeholder.
@@ -122,24 +139,29 @@ public enum XMLReportRenderer {
     /// must be the text of the `Integrity` element that ends the document: only whitespace and the
     /// root's end tag may follow it, so no placeholder-like text elsewhere can be overwritten.
     static func writeDigest(_ digest: ContentHash, into document: inout Data) throws(ReportsError) {
+        let value = Data(digest.description.utf8)
+        guard value.count == placeholder.utf8.count else {
+            throw ReportsError(.output, source: "report.xml", "the digest is not as long as the placeholder")
+        }
+        let start = try sealValueOffset(in: document)
+        document.replaceSubrange(start..<(start + value.count), with: value)
+    }
+
+    /// Where the placeholder of the Integrity element starts: in the last element of the document.
+    static func sealValueOffset(in document: Data) throws(ReportsError) -> Data.Index {
         let opening = Data("<Integrity algorithm=\"\(integrityAlgorithm)\">".utf8)
         let element = opening + Data((placeholder + "</Integrity>").utf8)
-        let value = Data(digest.description.utf8)
         let tail =
             document.index(document.endIndex, offsetBy: -1024, limitedBy: document.startIndex)
             ?? document.startIndex
         // The last KiB, searched on its own: a search of the document with a range copies all of it.
         let window = Data(document[tail...])
-        guard value.count == placeholder.utf8.count,
-            let found = window.range(of: element, options: .backwards),
-            isClosingRoot(window[found.upperBound...])
-        else {
+        guard let found = window.range(of: element, options: .backwards), isClosingRoot(window[found.upperBound...]) else {
             throw ReportsError(
                 .output, source: "report.xml",
                 "the document does not end with the Integrity placeholder; cannot write the digest")
         }
-        let start = tail + found.lowerBound + opening.count
-        document.replaceSubrange(start..<(start + value.count), with: value)
+        return tail + found.lowerBound + opening.count
     }
 
     /// Whether bytes are the root's end tag, with whitespace around it only.
