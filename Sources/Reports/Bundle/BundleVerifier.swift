@@ -187,11 +187,14 @@ public enum BundleVerifier {
         let filesChecked = "\(manifest.files.count) files, \(verdict.bytes) bytes: sizes and SHA-256 as listed, no file missing or added"
 
         // 4. The ledger chain, whole, and the included evidence's files.
-        if structure != nil || ledgerProblem != nil {
+        if let structure {
             if let failure = await hashed().failure { return fail(failure.step, failure.detail) }
-            if let structure { return fail("files", structure) }
+            return fail("files", structure)
+        }
+        if let ledgerProblem {
+            if let failure = await hashed().failure { return fail(failure.step, failure.detail) }
             pass("files", filesChecked)
-            return fail("ledger", ledgerProblem ?? "")
+            return fail("ledger", ledgerProblem)
         }
         verdict.ledgerEntries = entries.count
         verdict.evidence = included.count
@@ -237,10 +240,10 @@ public enum BundleVerifier {
         if var rejection {
             // What the steps in order would have found first: a file that differs from the manifest, among
             // the evidence files the replay did not reach, fails the files step before any evidence does.
-            if rejection.step != "files", let differing = Self.firstDiffering(
-                included[position...].flatMap { evidenceFiles["evidence/\($0.evidence.hex)"[...]] ?? [] }, in: archive)
-            {
-                rejection = differing
+            if rejection.step != "files", let differing = await Self.hash(
+                included[position...].flatMap { evidenceFiles["evidence/\($0.evidence.hex)"[...]] ?? [] }, skipping: [], in: archive
+            ).failure {
+                rejection = differing.rejection
             }
             guard rejection.step != "files" else { return fail(rejection.step, rejection.detail) }
             pass("files", filesChecked)
@@ -455,30 +458,22 @@ public enum BundleVerifier {
         guard let size = archive.declaredSize(file.path) else {
             return .failure(Rejection(step: "files", detail: "\(file.path) is listed but missing from the archive"))
         }
-        guard size == file.size else {
-            return .failure(Rejection(step: "files", detail: "\(file.path) is \(size) bytes; the manifest says \(file.size)"))
-        }
+        if let rejection = judge(file, size: size, hash: nil) { return .failure(rejection) }
         return .success(nil)
     }
 
-    /// Whether bytes inflated from the archive are those a listed file names: the files step's verdict.
-    static func judge(_ file: BundleManifest.File, size: Int, hash: ContentHash) -> Rejection? {
+    /// Whether bytes inflated from the archive are those a listed file names (their size, and their hash
+    /// when it is known): the files step's verdict.
+    static func judge(_ file: BundleManifest.File, size: Int, hash: ContentHash?) -> Rejection? {
         guard size == file.size else {
             return Rejection(step: "files", detail: "\(file.path) is \(size) bytes; the manifest says \(file.size)")
         }
-        guard hash == file.sha256 else {
+        if let hash, hash != file.sha256 {
             return Rejection(step: "files", detail: "\(file.path) hashes to \(hash), not to \(file.sha256) as the manifest says")
         }
         return nil
     }
 
-    /// The first of the files whose bytes are not those listed, checked in order.
-    static func firstDiffering(_ files: [BundleManifest.File], in archive: BundleArchive) -> Rejection? {
-        for file in files {
-            if case .failure(let rejection) = check(file, in: archive) { return rejection }
-        }
-        return nil
-    }
 
     /// Reads a bundled evidence item's files again (they must still be the bytes the manifest lists),
     /// parses them and checks that they give the evidence and the records the ledger entry names. The

@@ -76,7 +76,8 @@ public enum XMLReportRenderer {
     /// digest's ~0.6 s and the hash's ~0.1 s of a 125 MB document ran one after the other).
     public static func reproduce(_ model: ReportModel) throws(ReportsError) -> (document: Data, sha256: ContentHash) {
         var document = try write(model)
-        let value = try sealValueOffset(in: document) - document.startIndex
+        let seal = try sealValueOffset(in: document)
+        let value = seal - document.startIndex
         let (sealing, before) = Alongside.run(
             over: document,
             here: { bytes in Result { () throws(ReportsError) in try digest(of: bytes) } },
@@ -85,7 +86,7 @@ public enum XMLReportRenderer {
                 bytes.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<value])) }
                 return hasher
             })
-        try writeDigest(try sealing.get(), into: &document)
+        try writeDigest(try sealing.get(), into: &document, at: seal)
         var hasher = before
         document.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[value...])) }
         return (document, ContentHash(digest: hasher.finalize()))
@@ -138,12 +139,13 @@ public enum XMLReportRenderer {
     /// Writes the digest over the placeholder, in place (they have the same length). The placeholder
     /// must be the text of the `Integrity` element that ends the document: only whitespace and the
     /// root's end tag may follow it, so no placeholder-like text elsewhere can be overwritten.
-    static func writeDigest(_ digest: ContentHash, into document: inout Data) throws(ReportsError) {
+    /// `start` is where the placeholder starts, when the caller has found it already.
+    static func writeDigest(_ digest: ContentHash, into document: inout Data, at start: Data.Index? = nil) throws(ReportsError) {
         let value = Data(digest.description.utf8)
         guard value.count == placeholder.utf8.count else {
             throw ReportsError(.output, source: "report.xml", "the digest is not as long as the placeholder")
         }
-        let start = try sealValueOffset(in: document)
+        let start = if let start { start } else { try sealValueOffset(in: document) }
         document.replaceSubrange(start..<(start + value.count), with: value)
     }
 
