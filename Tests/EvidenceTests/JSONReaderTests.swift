@@ -468,6 +468,23 @@ struct JSONReaderTests {
         }
     }
 
+    @Test("canonical element ranges are each element's text, and nothing on other shapes")
+    func canonicalElementRanges() throws {
+        let cases: [(String, [String])] = [
+            (#"[{"x":1,"y":[2,"]"]},[],"\"]",-1.5e3,null,true]"#, [#"{"x":1,"y":[2,"]"]}"#, "[]", #""\"]""#, "-1.5e3", "null", "true"]),
+            ("[]", []), ("[[]]", ["[]"]), (#"["a"]"#, [#""a""#]),
+        ]
+        for (text, elements) in cases {
+            let data = Data(text.utf8)
+            let found = try #require(data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in JSONReader.canonicalElementRanges(of: bytes) }, "refused \(text)")
+            #expect(found.map { String(decoding: data[$0], as: UTF8.self) } == elements, "\(text)")
+        }
+        for text in ["[1, 2]", "[ 1]", "[1", "[1]x", "{}", "", "[", "[,]", #"["a]"#] {
+            let fast = Data(text.utf8).withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in JSONReader.canonicalElementRanges(of: bytes) }
+            #expect(fast == nil, "accepted \(text)")
+        }
+    }
+
     @Test("firstLine numbers a JSON Lines line")
     func firstLine() {
         do {

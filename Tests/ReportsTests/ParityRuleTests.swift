@@ -135,6 +135,27 @@ struct ParityRuleTests {
         let sorted = try compare(primary.sorted { $0.address.utf8Precedes($1.address) }, secondary.sorted { $0.address.utf8Precedes($1.address) })
         #expect(sorted.details.parity?.differences == result.details.parity?.differences)
     }
+
+    @Test(arguments: [
+        // A workspace id inside the provider block, which the path removes: the same without reading.
+        (#"[{"workspace_id":"1"}]"#, #"[{"workspace_id":"2"}]"#, ["*.workspace_id"], true),
+        (#"[{"a":1,"workspace_id":"1"}]"#, #"[{"a":2,"workspace_id":"2"}]"#, ["*.workspace_id"], false),
+        // A name applies to every element of a block list; `*` alone empties an array.
+        (#"[{"n":1,"x":1},{"n":1,"x":2}]"#, #"[{"n":1,"x":3},{"n":1,"x":4}]"#, ["x"], true),
+        (#"[1,2]"#, #"[3]"#, ["*"], true),
+        // Undecided, left to reading: a position, other shapes, other keys.
+        (#"[{"x":1},{"x":2}]"#, #"[{"x":1},{"x":3}]"#, ["1.x"], false),
+        (#"{"a":{"b":1,"c":1}}"#, #"{"a":{"b":2,"c":1}}"#, ["a.b"], true),
+        (#"{"a":{"b":1}}"#, #"{"a":{"b":1,"c":null}}"#, ["a.b"], false),
+        (#"{"a":1}"#, #"{"b":1}"#, ["a"], false),
+    ])
+    func membersTheSameOutsideThePathsNeedNoReading(left: String, right: String, paths: [String], same: Bool) {
+        let slices = paths.map { IgnorePath($0).segments[...] }
+        let result = Data(left.utf8).withUnsafeBytes { a in
+            Data(right.utf8).withUnsafeBytes { b in ParityComparator.sameOutside(slices, a, b) }
+        }
+        #expect(result == same)
+    }
 }
 
 @Suite("apply-parity: each apply matched in the other region")

@@ -33,6 +33,24 @@ struct SplitMix {
         }
     }
 
+    /// The value with one leaf somewhere inside it replaced by another.
+    mutating func perturbed(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object) where !object.members.isEmpty:
+            var members = object.members
+            let index = below(members.count)
+            members[index] = JSONObject.Member(key: members[index].key, value: perturbed(members[index].value))
+            return .object(JSONObject(members))
+        case .array(let elements) where !elements.isEmpty:
+            var copy = elements
+            let index = below(copy.count)
+            copy[index] = perturbed(copy[index])
+            return .array(copy)
+        default:
+            return self.value(depth: 4)
+        }
+    }
+
     mutating func shuffled(_ value: JSONValue) -> JSONValue {
         switch value {
         case .array(let elements):
@@ -190,6 +208,28 @@ struct AttributeComparisonPropertyTests {
             var whole: [ParityDifference] = []
             ParityComparator.compareValues(first, second, paths: Self.pathSets[pathSet], address: "t.r", into: &byAttribute)
             ParityComparator.compareWhole(first, second, paths: Self.pathSets[pathSet], address: "t.r", into: &whole)
+            #expect(byAttribute == whole, "\(first.valuesText) vs \(second.valuesText)")
+        }
+    }
+
+    /// Paths that reach inside members: through arrays by `*` and by name, and into nested objects.
+    static let innerPathSets: [[IgnorePath]] = [
+        [IgnorePath("k10.*.x")], [IgnorePath("*.*.n"), IgnorePath("k00.k10")], [IgnorePath("k20.x"), IgnorePath("k11.*")],
+        [IgnorePath("*.k00.*.x"), IgnorePath("k01.n")], [IgnorePath("k10.0.x")], [IgnorePath("*.x.*.n"), IgnorePath("*.*.x")],
+    ]
+
+    /// Two values that differ in one leaf, often inside a member a path reaches into: the comparison
+    /// that skips members the same outside the paths must find what stripping whole values finds.
+    @Test func aLeafChangedWherePathsReachIsFoundAsStrippingFindsIt() async {
+        await propertyCheck(count: 600, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...(Self.innerPathSets.count - 1))) { seed, pathSet in
+            var random = SplitMix(state: seed)
+            guard case .object(let left) = random.value(depth: 1) else { return }
+            let first = TerraformResource(address: "t.r", type: "t", name: "r", values: .object(left))
+            let second = TerraformResource(address: "t.r", type: "t", name: "r", values: random.perturbed(.object(left)))
+            var byAttribute: [ParityDifference] = []
+            var whole: [ParityDifference] = []
+            ParityComparator.compareValues(first, second, paths: Self.innerPathSets[pathSet], address: "t.r", into: &byAttribute)
+            ParityComparator.compareWhole(first, second, paths: Self.innerPathSets[pathSet], address: "t.r", into: &whole)
             #expect(byAttribute == whole, "\(first.valuesText) vs \(second.valuesText)")
         }
     }

@@ -101,6 +101,13 @@ public enum ParityComparator {
                 for (key, a, b) in differing {
                     if paths.contains(where: { $0.segments.count == 1 && ($0.segments[0] == "*" || $0.segments[0] == key) }) { continue }
                     let matching = paths.filter { $0.segments.first == "*" || $0.segments.first == key }
+                    // Most often the member differs only where the paths point (a workspace id inside the
+                    // provider block): then it is the same, and neither side need be read.
+                    if let a, let b, !matching.isEmpty,
+                        sameOutside(matching.map { $0.segments.dropFirst() }, UnsafeRawBufferPointer(rebasing: left[a]), UnsafeRawBufferPointer(rebasing: right[b]))
+                    {
+                        continue
+                    }
                     func value(_ range: Range<Int>?, in buffer: UnsafeRawBufferPointer) -> JSONValue? {
                         guard let range else { return nil }
                         let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])
@@ -194,6 +201,47 @@ public enum ParityComparator {
     }
 
     // MARK: - Ignoring
+
+    /// Whether two values in canonical text are the same bytes once what the paths name is removed
+    /// from both, as ``removing(_:from:)`` removes it: then, read, stripped and normalised, they are
+    /// equal too. `false` means only that this walk cannot tell (the shapes differ, a path selects an
+    /// array element by position, a key has an escape); the caller then reads the values.
+    static func sameOutside(_ paths: [ArraySlice<String>], _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        if left.count == right.count, left.compareBytes(0..<left.count, with: 0..<right.count, in: right) == 0 { return true }
+        guard !paths.isEmpty, let opening = left.first, opening == right.first else { return false }
+        switch opening {
+        case UInt8(ascii: "{"):
+            guard let a = JSONReader.canonicalMemberRanges(of: left), let b = JSONReader.canonicalMemberRanges(of: right),
+                a.count == b.count
+            else { return false }
+            for index in a.indices {
+                let key = UnsafeRawBufferPointer(rebasing: left[a[index].key])
+                guard left.compareBytes(a[index].key, with: b[index].key, in: right) == 0 else { return false }
+                let below = paths.filter { $0.first == "*" || $0.first.map { $0.utf8.elementsEqual(key) } == true }
+                // A path ending at this member removes it from both sides.
+                if below.contains(where: { $0.count == 1 }) { continue }
+                let first = UnsafeRawBufferPointer(rebasing: left[a[index].value])
+                let second = UnsafeRawBufferPointer(rebasing: right[b[index].value])
+                if !sameOutside(below.map { $0.dropFirst() }, first, second) { return false }
+            }
+            return true
+        case UInt8(ascii: "["):
+            // `*` alone empties both arrays; a position is left to the reader; `*` then more applies the
+            // rest to every element, and a name applies whole to every element (a block list).
+            if paths.contains(where: { $0.count == 1 && $0.first == "*" }) { return true }
+            if paths.contains(where: { $0.first.flatMap { Int($0) } != nil }) { return false }
+            guard let a = JSONReader.canonicalElementRanges(of: left), let b = JSONReader.canonicalElementRanges(of: right),
+                a.count == b.count
+            else { return false }
+            let within = paths.map { $0.first == "*" ? $0.dropFirst() : $0 }
+            return a.indices.allSatisfy { index in
+                sameOutside(within, UnsafeRawBufferPointer(rebasing: left[a[index]]), UnsafeRawBufferPointer(rebasing: right[b[index]]))
+            }
+        default:
+            // Nothing inside a string, number or literal to remove, and the bytes differ.
+            return false
+        }
+    }
 
     /// The value without the attributes the paths name.
     static func removing(_ paths: [IgnorePath], from value: JSONValue) -> JSONValue {

@@ -512,59 +512,8 @@ extension JSONReader {
     /// values that differ; on `nil` (also for a key with an escape) they use the validating
     /// ``memberRanges(of:)``.
     public static func canonicalMemberRanges(of buffer: UnsafeRawBufferPointer) -> [(key: Range<Int>, value: Range<Int>)]? {
+        let shape = CanonicalShape(buffer: buffer)
         let count = buffer.count
-        /// The position of the quote that closes the string opening at `start`.
-        func stringEnd(_ start: Int) -> Int? {
-            var index = start + 1
-            while index < count {
-                switch buffer[index] {
-                case quote: return index
-                case UInt8(ascii: "\\"): index += 2
-                default: index += 1
-                }
-            }
-            return nil
-        }
-        /// The position after the value starting at `start`.
-        func valueEnd(_ start: Int) -> Int? {
-            guard start < count else { return nil }
-            switch buffer[start] {
-            case quote:
-                return stringEnd(start).map { $0 + 1 }
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                var index = start
-                while index < count {
-                    switch buffer[index] {
-                    case quote:
-                        guard let end = stringEnd(index) else { return nil }
-                        index = end
-                    case UInt8(ascii: "{"), UInt8(ascii: "["):
-                        depth += 1
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        depth -= 1
-                        if depth == 0 { return index + 1 }
-                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
-                        return nil
-                    default:
-                        break
-                    }
-                    index += 1
-                }
-                return nil
-            default:
-                // A number or a literal runs to the next separator; whitespace is not canonical.
-                var index = start
-                while index < count {
-                    switch buffer[index] {
-                    case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"): return index > start ? index : nil
-                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): return nil
-                    default: index += 1
-                    }
-                }
-                return nil
-            }
-        }
         guard count >= 2, buffer[0] == UInt8(ascii: "{") else { return nil }
         if buffer[1] == UInt8(ascii: "}") { return count == 2 ? [] : nil }
         var members: [(key: Range<Int>, value: Range<Int>)] = []
@@ -572,8 +521,8 @@ extension JSONReader {
         members.reserveCapacity(32)
         var index = 1
         while true {
-            guard index < count, buffer[index] == quote, let keyEnd = stringEnd(index),
-                keyEnd + 1 < count, buffer[keyEnd + 1] == UInt8(ascii: ":"), let end = valueEnd(keyEnd + 2), end < count
+            guard index < count, buffer[index] == quote, let keyEnd = shape.stringEnd(index),
+                keyEnd + 1 < count, buffer[keyEnd + 1] == UInt8(ascii: ":"), let end = shape.valueEnd(keyEnd + 2), end < count
             else { return nil }
             // A key with an escape is not its bytes: left to the validating reader.
             if buffer[index + 1..<keyEnd].contains(UInt8(ascii: "\\")) { return nil }
@@ -584,6 +533,88 @@ extension JSONReader {
             case UInt8(ascii: "}"): return index == count ? members : nil
             default: return nil
             }
+        }
+    }
+
+    /// The elements of an array in drreport's canonical text, as byte ranges; `nil` when the bytes do
+    /// not have that shape. Found as ``canonicalMemberRanges(of:)`` finds members: by brackets and
+    /// quotes, nothing built nor checked beyond the shape.
+    public static func canonicalElementRanges(of buffer: UnsafeRawBufferPointer) -> [Range<Int>]? {
+        let shape = CanonicalShape(buffer: buffer)
+        let count = buffer.count
+        guard count >= 2, buffer[0] == UInt8(ascii: "[") else { return nil }
+        if buffer[1] == UInt8(ascii: "]") { return count == 2 ? [] : nil }
+        var elements: [Range<Int>] = []
+        var index = 1
+        while true {
+            guard let end = shape.valueEnd(index), end < count else { return nil }
+            elements.append(index..<end)
+            index = end + 1
+            switch buffer[end] {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "]"): return index == count ? elements : nil
+            default: return nil
+            }
+        }
+    }
+}
+
+/// Where strings and values end in canonical JSON text, found by brackets and quotes alone.
+private struct CanonicalShape {
+    let buffer: UnsafeRawBufferPointer
+
+    /// The position of the quote that closes the string opening at `start`.
+    func stringEnd(_ start: Int) -> Int? {
+        var index = start + 1
+        while index < buffer.count {
+            switch buffer[index] {
+            case quote: return index
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// The position after the value starting at `start`.
+    func valueEnd(_ start: Int) -> Int? {
+        let count = buffer.count
+        guard start < count else { return nil }
+        switch buffer[start] {
+        case quote:
+            return stringEnd(start).map { $0 + 1 }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var index = start
+            while index < count {
+                switch buffer[index] {
+                case quote:
+                    guard let end = stringEnd(index) else { return nil }
+                    index = end
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                    return nil
+                default:
+                    break
+                }
+                index += 1
+            }
+            return nil
+        default:
+            // A number or a literal runs to the next separator; whitespace is not canonical.
+            var index = start
+            while index < count {
+                switch buffer[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"): return index > start ? index : nil
+                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): return nil
+                default: index += 1
+                }
+            }
+            return nil
         }
     }
 }

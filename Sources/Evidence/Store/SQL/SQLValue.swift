@@ -51,7 +51,17 @@ public struct SQLRow: Sendable {
     }
 
     func optionalString(_ name: String) throws(EvidenceError) -> String? {
-        switch self[name] {
+        try text(self[name], name)
+    }
+
+    /// The text at a position of the query's columns, named `name` in messages.
+    func optionalString(at position: Int, _ name: () -> String) throws(EvidenceError) -> String? {
+        if position < values.count, case .text(let text) = values[position] { return text }
+        return try text(position < values.count ? values[position] : .null, name())
+    }
+
+    private func text(_ value: SQLValue, _ name: String) throws(EvidenceError) -> String? {
+        switch value {
         case .null: return nil
         case .text(let text): return text
         default: throw corrupt(name, "text")
