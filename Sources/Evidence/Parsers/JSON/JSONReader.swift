@@ -94,9 +94,19 @@ struct JSONCursor {
                 position += 1
                 line += 1
                 lineStart = position
+                skipIndentation()
             default:
                 return
             }
+        }
+    }
+
+    /// Skips spaces eight at a time: the indentation of a pretty-printed document (a Terraform state's
+    /// lines start with two spaces per level, a dozen levels deep in a resource's values).
+    private mutating func skipIndentation() {
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        while position + 8 <= buffer.count, buffer.loadUnaligned(fromByteOffset: position, as: UInt64.self) == spaces {
+            position += 8
         }
     }
 
