@@ -164,12 +164,20 @@ public struct BundleArchive: Sendable {
     public func contains(_ path: String) -> Bool { entries[path] != nil }
 
     /// Refuses absolute paths, `..`, backslashes, drive letters and empty or `.` segments.
+    ///
+    /// On the path's bytes: a quarter's bundle has thousands of members, and Foundation's substring
+    /// search took ~0.1 s of verify's start for them. A byte is found even where a combining mark
+    /// follows it, which a search by characters would miss.
     static func check(_ path: String) throws(Failure) {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        if path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.contains(":") || path.contains("\u{0}") {
+        let bytes = path.utf8
+        if bytes.isEmpty || bytes.first == UInt8(ascii: "/")
+            || bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ":") || $0 == 0 })
+        {
             throw .unsafe("member '\(path.prefix(200))' has an unsafe path (absolute, drive or backslash)")
         }
-        if segments.contains("..") || segments.contains(".") || segments.contains("") {
+        let dot = UInt8(ascii: ".")
+        for segment in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        where segment.isEmpty || segment.elementsEqual([dot]) || segment.elementsEqual([dot, dot]) {
             throw .unsafe("member '\(path.prefix(200))' has an unsafe path ('..', '.' or empty segment)")
         }
     }
