@@ -26,6 +26,26 @@ struct SampleQuarterTests {
         #expect(assessment.warnings.isEmpty)
     }
 
+    /// The text for people is written in chunks of findings on every core: however they are cut, the
+    /// text is the same, with each rule's title, each finding on its line and the summary last.
+    @Test func theTextIsTheSameHoweverItsFindingsAreChunked() async throws {
+        let quarter = try await SampleQuarter()
+        defer { quarter.remove() }
+        let assessment = try await Assessor.assess(store: quarter.store, policy: quarter.policy, period: quarter.period)
+        for color in [false, true] {
+            let whole = TextRenderer.render(assessment, policy: quarter.policy, color: color, chunkSize: 100_000)
+            for size in [1, 2, 7] {
+                #expect(TextRenderer.render(assessment, policy: quarter.policy, color: color, chunkSize: size) == whole)
+            }
+        }
+        let lines = TextRenderer.render(assessment, policy: quarter.policy, color: false, chunkSize: 3).split(separator: "\n", omittingEmptySubsequences: false)
+        let differences = assessment.findings.filter { $0.status != .pass }.map { min($0.details.parity?.differences.count ?? 0, 21) }.reduce(0, +)
+        #expect(lines.count == 1 + 2 * assessment.rules.count + assessment.findings.count + differences + 2)
+        #expect(lines.first?.hasPrefix("drreport check — ") == true)
+        #expect(lines.last?.hasPrefix("summary: ") == true && lines.last?.hasSuffix("— FAIL") == true)
+        #expect(lines.filter { $0.hasPrefix("  FAIL ") }.count == assessment.findings.filter { $0.status == .fail }.count)
+    }
+
     /// The cadence read from the period's RTO and RPO findings is the cadence evaluated on its own,
     /// and it alone when only drill cadence is checked.
     @Test func cadenceFromKnownFindingsIsCadenceEvaluatedAlone() async throws {

@@ -1,12 +1,16 @@
 import Evidence
 import Foundation
+import Synchronization
 
 /// `check --format text`: for people. Findings grouped by rule, worst first, each with its measured
 /// value against the target (`4h01m00s > 4h00m00s`); failing parity findings list their differences.
 /// Colour only when asked (the caller knows whether stdout is a terminal).
 public enum TextRenderer {
     /// The report text.
-    public static func render(_ assessment: Assessment, policy: Policy, color: Bool) -> String {
+    ///
+    /// The findings' lines are written in chunks of `chunkSize` on every core and joined in order: a
+    /// bank's quarter has ~80,000 findings, ~11 MB of text that took one core a fifth of a second.
+    public static func render(_ assessment: Assessment, policy: Policy, color: Bool, chunkSize: Int = 4_096) -> String {
         func paint(_ text: String, _ status: FindingStatus) -> String {
             guard color else { return text }
             let code = switch status {
@@ -19,57 +23,79 @@ public enum TextRenderer {
         }
         func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
 
-        // One text, appended to line by line: a bank's quarter has ~80,000 findings.
-        var text = ""
-        text.reserveCapacity(128 * assessment.findings.count + 4_096)
-        /// Starts a line holding `content`; the rest of the line may be appended to `text` after it.
-        func line(_ content: String) {
-            if !text.isEmpty { text.append("\n") }
-            text.append(content)
-        }
         let zone = policy.timeZone
         let first = Period.local(assessment.periodStart, in: zone).rfc3339(fractionDigits: 0).prefix(10)
         let last = Period.local(assessment.periodEnd.adding(seconds: -1), in: zone).rfc3339(fractionDigits: 0).prefix(10)
-        line(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")
         let cells = Dictionary(uniqueKeysWithValues: FindingStatus.allCases.map { ($0, paint(padded($0.rawValue.uppercased(), to: 13), $0)) })
-        assessment.findings.withUnsafeBufferPointer { findings in
-            // Positions, not copies.
-            let positions = Dictionary(grouping: findings.indices) { findings[$0].rule }
-            for rule in assessment.rules {
-                let indices = positions[rule] ?? []
-                line("")
-                var byStatus: [FindingStatus: Int] = [:]
-                for index in indices { byStatus[findings[index].status, default: 0] += 1 }
-                let counts = FindingStatus.allCases.compactMap { status -> String? in
-                    byStatus[status].map { "\($0) \(status.rawValue)" }
-                }.joined(separator: ", ")
-                line(bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)"))
-                let widths = indices.map { findings[$0].subject.count }
-                let width = min(44, widths.max() ?? 0)
-                for (index, subjectWidth) in zip(indices, widths) {
-                    line("  ")
-                    text.append(cells[findings[index].status] ?? "")
-                    text.append(" ")
-                    text.append(findings[index].subject)
-                    if subjectWidth < width { text.append(contentsOf: repeatElement(" " as Character, count: width - subjectWidth)) }
-                    if let comparison = findings[index].comparisonText {
-                        text.append("  ")
-                        text.append(comparison)
-                    }
-                    text.append("  ")
-                    text.append(findings[index].message)
-                    if findings[index].status != .pass, let parity = findings[index].details.parity, !parity.differences.isEmpty {
-                        for difference in parity.differences.prefix(20) { line("      " + describe(difference)) }
-                        if parity.differences.count > 20 { line("      … \(parity.differences.count - 20) more") }
-                    }
-                }
+        let findings = assessment.findings
+        // Positions, not copies.
+        let positions = Dictionary(grouping: findings.indices) { findings[$0].rule }
+
+        /// What the text is made of, in order: lines written here, and runs of one rule's findings
+        /// (with the width their subjects are padded to) written in chunks.
+        enum Piece: Sendable {
+            case lines(String)
+            case findings(ArraySlice<Int>, width: Int)
+        }
+        var pieces: [Piece] = [.lines(bold("drreport check — \(policy.organization.name) — \(assessment.period)") + " (\(first) to \(last), \(zone.identifier))")]
+        for rule in assessment.rules {
+            let indices = positions[rule] ?? []
+            var byStatus: [FindingStatus: Int] = [:]
+            for index in indices { byStatus[findings[index].status, default: 0] += 1 }
+            let counts = FindingStatus.allCases.compactMap { status -> String? in
+                byStatus[status].map { "\($0) \(status.rawValue)" }
+            }.joined(separator: ", ")
+            pieces.append(.lines("\n\n" + bold("\(rule.rawValue) — \(rule.title)") + (counts.isEmpty ? "  (no subjects)" : "  \(counts)")))
+            let width = min(44, indices.map { findings[$0].subject.count }.max() ?? 0)
+            for start in stride(from: 0, to: indices.count, by: max(1, chunkSize)) {
+                pieces.append(.findings(indices[start..<min(start + max(1, chunkSize), indices.count)], width: width))
             }
         }
+        /// A run of findings, each on a line of its own (after a line break), with its parity differences.
+        @Sendable func lines(_ run: ArraySlice<Int>, width: Int) -> String {
+            var text = ""
+            text.reserveCapacity(160 * run.count)
+            for index in run {
+                let finding = findings[index]
+                text.append("\n  ")
+                text.append(cells[finding.status] ?? "")
+                text.append(" ")
+                text.append(finding.subject)
+                let subjectWidth = finding.subject.count
+                if subjectWidth < width { text.append(contentsOf: repeatElement(" " as Character, count: width - subjectWidth)) }
+                if let comparison = finding.comparisonText {
+                    text.append("  ")
+                    text.append(comparison)
+                }
+                text.append("  ")
+                text.append(finding.message)
+                if finding.status != .pass, let parity = finding.details.parity, !parity.differences.isEmpty {
+                    for difference in parity.differences.prefix(20) { text.append("\n      " + describe(difference)) }
+                    if parity.differences.count > 20 { text.append("\n      … \(parity.differences.count - 20) more") }
+                }
+            }
+            return text
+        }
+        let order = pieces
+        let written = Mutex<[String]>(Array(repeating: "", count: order.count))
+        DispatchQueue.concurrentPerform(iterations: order.count) { position in
+            let text = switch order[position] {
+            case .lines(let text): text
+            case .findings(let run, let width): lines(run, width: width)
+            }
+            written.withLock { $0[position] = text }
+        }
         let summary = assessment.summary
-        line("")
         let verdict = assessment.failsGate ? paint("FAIL", .fail) : paint("PASS", .pass)
-        line(bold("summary: ") + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict)
-        return text
+        let closing = "\n\n" + bold("summary: ")
+            + "\(summary[.pass] ?? 0) pass, \(summary[.fail] ?? 0) fail, \(summary[.indeterminate] ?? 0) indeterminate, \(summary[.waived] ?? 0) waived — " + verdict
+        return written.withLock { parts in
+            var text = ""
+            text.reserveCapacity(parts.reduce(closing.utf8.count) { $0 + $1.utf8.count })
+            for part in parts { text.append(part) }
+            text.append(closing)
+            return text
+        }
     }
 
     /// The text followed by spaces up to `width` characters (never cut).
