@@ -302,21 +302,17 @@ enum RecordRows {
     /// A row of ``resourcesQuery``, read by position: a lookup by name for each of a bank's ~180,000
     /// resources' eight columns was a tenth of a parity check.
     static func resource(_ row: SQLRow) throws(EvidenceError) -> TerraformResource {
-        func text(_ column: ResourceColumn) throws(EvidenceError) -> String? {
-            try row.optionalString(at: column.rawValue) { column.name }
-        }
-        func required(_ column: ResourceColumn) throws(EvidenceError) -> String {
-            guard let value = try text(column) else { throw row.corrupt(column.name, "text, found null") }
-            return value
-        }
-        var index: JSONValue?
-        if let indexText = try text(.index) {
-            do { index = try JSONReader.read(indexText) } catch { throw row.corrupt(ResourceColumn.index.name, "JSON") }
-        }
+        typealias Column = ResourceColumn
         // The values stay text: parity reads them as text, and the digest covers them as stored.
         return TerraformResource(
-            address: try required(.address), module: try text(.module), mode: try required(.mode), type: try required(.type),
-            name: try required(.name), index: index, providerName: try text(.provider), valuesText: try required(.values))
+            address: try row.string(at: Column.address.rawValue, Column.address.name),
+            module: try row.optionalString(at: Column.module.rawValue, Column.module.name),
+            mode: try row.string(at: Column.mode.rawValue, Column.mode.name),
+            type: try row.string(at: Column.type.rawValue, Column.type.name),
+            name: try row.string(at: Column.name.rawValue, Column.name.name),
+            index: try row.json(at: Column.index.rawValue, Column.index.name),
+            providerName: try row.optionalString(at: Column.provider.rawValue, Column.provider.name),
+            valuesText: try row.string(at: Column.values.rawValue, Column.values.name))
     }
 
     static func change(_ row: SQLRow) throws(EvidenceError) -> ChangeRequest {

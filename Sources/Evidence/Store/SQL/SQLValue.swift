@@ -50,26 +50,29 @@ public struct SQLRow: Sendable {
         EvidenceError(.store, source: table, field: name, "corrupt store row: expected \(expected)")
     }
 
+    /// Where a column is among the values (past them when the row has no such column: read as null).
+    private func position(_ name: String) -> Int { columns.positions[name] ?? values.count }
+
     func optionalString(_ name: String) throws(EvidenceError) -> String? {
-        try text(self[name], name)
+        try optionalString(at: position(name), name)
     }
 
-    /// The text at a position of the query's columns, named `name` in messages.
-    func optionalString(at position: Int, _ name: () -> String) throws(EvidenceError) -> String? {
-        if position < values.count, case .text(let text) = values[position] { return text }
-        return try text(position < values.count ? values[position] : .null, name())
-    }
-
-    private func text(_ value: SQLValue, _ name: String) throws(EvidenceError) -> String? {
-        switch value {
+    /// The text at a position of the query's columns, named `name` in messages: for the readers of a
+    /// state's thousands of rows, which know where each column is and look none up by name.
+    func optionalString(at position: Int, _ name: @autoclosure () -> String) throws(EvidenceError) -> String? {
+        switch position < values.count ? values[position] : .null {
         case .null: return nil
         case .text(let text): return text
-        default: throw corrupt(name, "text")
+        default: throw corrupt(name(), "text")
         }
     }
 
     func string(_ name: String) throws(EvidenceError) -> String {
-        guard let text = try optionalString(name) else { throw corrupt(name, "text, found null") }
+        try string(at: position(name), name)
+    }
+
+    func string(at position: Int, _ name: @autoclosure () -> String) throws(EvidenceError) -> String {
+        guard let text = try optionalString(at: position, name()) else { throw corrupt(name(), "text, found null") }
         return text
     }
 
@@ -116,11 +119,15 @@ public struct SQLRow: Sendable {
     }
 
     func json(_ name: String) throws(EvidenceError) -> JSONValue? {
-        guard let text = try optionalString(name) else { return nil }
+        try json(at: position(name), name)
+    }
+
+    func json(at position: Int, _ name: @autoclosure () -> String) throws(EvidenceError) -> JSONValue? {
+        guard let text = try optionalString(at: position, name()) else { return nil }
         do {
             return try JSONReader.read(text)
         } catch {
-            throw corrupt(name, "JSON")
+            throw corrupt(name(), "JSON")
         }
     }
 
